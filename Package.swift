@@ -1,0 +1,36 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+  name: "meetlog",
+  products: [
+    .executable(name: "meetlog", targets: ["meetlog"]),
+    .library(name: "MeetlogKit", targets: ["MeetlogKit"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+  ],
+  targets: [
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+    .target(
+      name: "MeetlogKit",
+      dependencies: [
+        "CSQLite",
+        "CZstd",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+    ),
+    .executableTarget(
+      name: "meetlog",
+      dependencies: [
+        "MeetlogKit",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "MeetlogKitTests", dependencies: ["MeetlogKit"]),
+    .testTarget(name: "MeetlogCLITests", dependencies: ["MeetlogKit", "meetlog"]),
+  ]
+)

@@ -1,0 +1,126 @@
+/// One JSON object of the input with the line it starts on.
+public struct InputObject: Sendable {
+  public var location: InputLocation
+  public var value: JSONValue
+}
+
+/// Splits input text into event objects, in the three shapes the SPEC accepts:
+/// NDJSON (one object per line, blank lines skipped), one object (which may span many
+/// lines), or one array of objects. Errors name `file:line`.
+public enum InputReader {
+  public static func read(_ bytes: [UInt8], file: String) throws(MeetlogError) -> [InputObject] {
+    var start = 0
+    // A UTF-8 byte order mark is tolerated at the very start, as RFC 8259 allows.
+    if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
+    if let bad = firstInvalidUTF8Offset(bytes) {
+      let line = bytes[0..<bad].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+      throw MeetlogError(
+        .invalidInput,
+        "\(file):\(line): invalid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad)): the input must be UTF-8 text"
+      )
+    }
+    var parser = JSONParser(bytes: bytes, start: start)
+    parser.skipWhitespace()
+    if parser.atEnd { throw MeetlogError(.invalidInput, "\(file): the input holds no events") }
+
+    func fail(_ f: JSONParser.Failure) -> MeetlogError {
+      MeetlogError(.invalidInput, "\(file):\(f.line): \(f.path.isEmpty ? "" : f.path + ": ")invalid JSON: \(f.message)")
+    }
+
+    if parser.peek == UInt8(ascii: "[") {
+      let line = parser.currentLine
+      let value: JSONValue
+      do { value = try parser.parseValue() } catch { throw fail(error) }
+      parser.skipWhitespace()
+      if !parser.atEnd {
+        throw MeetlogError(.invalidInput, "\(file):\(parser.currentLine): unexpected text after the array of events")
+      }
+      guard case .array(let items) = value else { fatalError("unreachable") }
+      if items.isEmpty { throw MeetlogError(.invalidInput, "\(file):\(line): the array holds no events") }
+      // Each element's line: re-scan to find where each element starts.
+      let lines = elementLines(bytes, start: start)
+      return items.enumerated().map { i, item in
+        InputObject(location: InputLocation(file: file, line: i < lines.count ? lines[i] : line), value: item)
+      }
+    }
+
+    // A first value that spans lines means a document of (pretty-printed) objects;
+    // otherwise the input is NDJSON and each line is parsed on its own.
+    let firstLine = parser.currentLine
+    var probe = parser
+    let firstSpansLines: Bool
+    do {
+      _ = try probe.parseValue()
+      firstSpansLines = probe.currentLine != firstLine
+    } catch {
+      firstSpansLines = false
+    }
+    var objects: [InputObject] = []
+    if firstSpansLines {
+      while true {
+        parser.skipWhitespace()
+        if parser.atEnd { break }
+        let line = parser.currentLine
+        do { objects.append(InputObject(location: InputLocation(file: file, line: line), value: try parser.parseValue())) } catch {
+          throw fail(error)
+        }
+      }
+      return objects
+    }
+    var lineStart = start
+    var lineNumber = 1
+    if start > 0 { lineNumber = 1 }
+    let count = bytes.count
+    while lineStart < count {
+      var lineEnd = lineStart
+      while lineEnd < count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+      var lineParser = JSONParser(bytes: bytes, start: lineStart, end: lineEnd, line: lineNumber)
+      lineParser.skipWhitespace()
+      if !lineParser.atEnd {
+        do {
+          let value = try lineParser.parseValue()
+          lineParser.skipWhitespace()
+          if !lineParser.atEnd {
+            throw MeetlogError(.invalidInput, "\(file):\(lineNumber): invalid JSON: unexpected text after the object (one event per line)")
+          }
+          objects.append(InputObject(location: InputLocation(file: file, line: lineNumber), value: value))
+        } catch let failure as JSONParser.Failure {
+          let message = failure.message.hasPrefix("unexpected end of input") ? "truncated line: \(failure.message)" : failure.message
+          throw MeetlogError(
+            .invalidInput, "\(file):\(lineNumber): \(failure.path.isEmpty ? "" : failure.path + ": ")invalid JSON: \(message)")
+        } catch let error as MeetlogError {
+          throw error
+        } catch {
+          throw MeetlogError(.invalidInput, "\(file):\(lineNumber): \(error)")
+        }
+      }
+      lineStart = lineEnd + 1
+      lineNumber += 1
+    }
+    if objects.isEmpty { throw MeetlogError(.invalidInput, "\(file): the input holds no events") }
+    return objects
+  }
+
+  /// The line on which each element of a top-level array starts.
+  private static func elementLines(_ bytes: [UInt8], start: Int) -> [Int] {
+    var lines: [Int] = []
+    var parser = JSONParser(bytes: bytes, start: start)
+    parser.skipWhitespace()
+    guard parser.peek == UInt8(ascii: "[") else { return lines }
+    // Walk the array with a nested parser positioned after '['.
+    var index = parser.currentIndex + 1
+    var line = parser.currentLine
+    while true {
+      var element = JSONParser(bytes: bytes, start: index, line: line)
+      element.skipWhitespace()
+      if element.peek == UInt8(ascii: "]") || element.atEnd { break }
+      lines.append(element.currentLine)
+      guard (try? element.parseValue()) != nil else { break }
+      element.skipWhitespace()
+      guard element.peek == UInt8(ascii: ",") else { break }
+      index = element.currentIndex + 1
+      line = element.currentLine
+    }
+    return lines
+  }
+}

@@ -1,0 +1,165 @@
+/// Writes JSON text byte by byte, compact or indented, with one escaping rule.
+///
+/// The compact form is the canonical form that the hash chain covers: no whitespace,
+/// keys in the order the caller writes them, only `"`, `\` and control characters
+/// escaped, every other character (š, č, Cyrillic) kept as its UTF-8 bytes.
+public struct JSONWriter: Sendable {
+  public private(set) var bytes: [UInt8] = []
+  private let indentWidth: Int
+  /// One entry per open container: whether it already holds a member.
+  private var containers: [Bool] = []
+  private var afterKey = false
+
+  /// `indent` of 0 writes compact JSON; more writes one member per line.
+  public init(indent: Int = 0) {
+    self.indentWidth = indent
+    bytes.reserveCapacity(512)
+  }
+
+  public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+  private mutating func newline() {
+    guard indentWidth > 0 else { return }
+    bytes.append(0x0A)
+    for _ in 0..<(containers.count * indentWidth) { bytes.append(0x20) }
+  }
+
+  /// Separates a new member from the previous one inside the current container.
+  private mutating func separate() {
+    if afterKey {
+      afterKey = false
+      return
+    }
+    guard !containers.isEmpty else { return }
+    if containers[containers.count - 1] { bytes.append(UInt8(ascii: ",")) }
+    containers[containers.count - 1] = true
+    newline()
+  }
+
+  public mutating func beginObject() {
+    separate()
+    bytes.append(UInt8(ascii: "{"))
+    containers.append(false)
+  }
+
+  public mutating func endObject() {
+    let hadMembers = containers.removeLast()
+    if hadMembers { newline() }
+    bytes.append(UInt8(ascii: "}"))
+  }
+
+  public mutating func beginArray() {
+    separate()
+    bytes.append(UInt8(ascii: "["))
+    containers.append(false)
+  }
+
+  public mutating func endArray() {
+    let hadMembers = containers.removeLast()
+    if hadMembers { newline() }
+    bytes.append(UInt8(ascii: "]"))
+  }
+
+  /// Marks the start of an array element; values call `separate` themselves.
+  public mutating func element() {}
+
+  public mutating func key(_ name: String) {
+    separate()
+    appendEscaped(name)
+    bytes.append(UInt8(ascii: ":"))
+    if indentWidth > 0 { bytes.append(0x20) }
+    afterKey = true
+  }
+
+  public mutating func string(_ value: String) {
+    separate()
+    appendEscaped(value)
+  }
+
+  /// Writes a literal (a number or `true`) exactly as given.
+  public mutating func raw(_ literal: String) {
+    separate()
+    bytes.append(contentsOf: literal.utf8)
+  }
+
+  public mutating func int<I: BinaryInteger>(_ value: I) { raw(String(value)) }
+
+  public mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
+
+  public mutating func null() { raw("null") }
+
+  public mutating func optionalString(_ value: String?) {
+    if let value { string(value) } else { null() }
+  }
+
+  /// A number rounded to two decimals, printed without exponent or trailing zeros.
+  public mutating func decimal2(_ value: Double) { raw(formatDecimal2(value)) }
+
+  // Convenience: a key with a value.
+  public mutating func field(_ name: String, _ value: String) {
+    key(name)
+    string(value)
+  }
+
+  public mutating func field(_ name: String, _ value: String?) {
+    key(name)
+    optionalString(value)
+  }
+
+  public mutating func field(_ name: String, _ value: Int) {
+    key(name)
+    int(value)
+  }
+
+  public mutating func field(_ name: String, _ value: Bool) {
+    key(name)
+    bool(value)
+  }
+
+  public mutating func field(_ name: String, strings: [String]) {
+    key(name)
+    beginArray()
+    for s in strings { string(s) }
+    endArray()
+  }
+
+  private mutating func appendEscaped(_ s: String) {
+    bytes.append(UInt8(ascii: "\""))
+    for byte in s.utf8 {
+      switch byte {
+      case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+      case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+      case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+      case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+      case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+      case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+      case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+      case 0..<0x20:
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+      default: bytes.append(byte)
+      }
+    }
+    bytes.append(UInt8(ascii: "\""))
+  }
+}
+
+/// Rounds to two decimals and prints the shortest plain decimal (`14.2`, `-3`, `0.05`).
+public func formatDecimal2(_ value: Double) -> String {
+  var cents = (value * 100).rounded()
+  if cents == 0 { cents = 0 }  // no "-0"
+  let negative = cents < 0
+  let magnitude = Int64(abs(cents))
+  let whole = magnitude / 100
+  let fraction = magnitude % 100
+  var text = negative ? "-" : ""
+  text += String(whole)
+  if fraction != 0 {
+    if fraction % 10 == 0 {
+      text += "." + String(fraction / 10)
+    } else {
+      text += "." + (fraction < 10 ? "0" : "") + String(fraction)
+    }
+  }
+  return text
+}

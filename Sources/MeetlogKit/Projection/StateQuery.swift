@@ -1,0 +1,40 @@
+/// Replays a store to a point in time: selects the included events with the store's
+/// indexes and folds them with `Projector`.
+///
+/// By definition the state is the fold, in (`occurred_at`, `seq`) order, of the events
+/// within `--at-seq`/`--known-at`, minus those retracted by a retraction within the same
+/// bound, filtered by `--as-of`.
+public enum StateQuery {
+  /// The seq bound of the point: the last seq within `--at-seq` and `--known-at`.
+  public static func boundSeq(_ store: some EventStore, _ point: PointInTime) throws(MeetlogError) -> Int64 {
+    var bound = try store.head().seq
+    if let atSeq = point.atSeq { bound = min(bound, atSeq) }
+    if let knownAt = point.knownAtMicros { bound = min(bound, try store.lastSeq(recordedAtMost: knownAt)) }
+    return bound
+  }
+
+  /// The included events in fold order, each passed to `body`.
+  public static func includedEvents(
+    _ store: some EventStore, _ point: PointInTime, bound: Int64, _ body: (RecordedEvent) -> Void
+  ) throws(MeetlogError) {
+    let retracted = try store.retractedIds(maxSeq: bound)
+    var query = EventQuery()
+    query.maxSeq = bound
+    query.occurredAtMost = point.asOfMicros
+    query.excludedTypes = [.eventRetracted]
+    query.byOccurrence = true
+    try store.scan(query) { recorded in
+      if !retracted.contains(recorded.event.id) { body(recorded) }
+      return true
+    }
+  }
+
+  public static func run(_ store: some EventStore, _ point: PointInTime, weights: ScoreWeights = ScoreWeights()) throws(MeetlogError)
+    -> ProjectedState
+  {
+    let bound = try boundSeq(store, point)
+    var projector = Projector(point: point, weights: weights)
+    try includedEvents(store, point, bound: bound) { projector.apply($0.event) }
+    return projector.result(seq: bound)
+  }
+}

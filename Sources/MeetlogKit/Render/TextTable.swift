@@ -1,0 +1,75 @@
+/// A table of text cells rendered aligned for a terminal, or as a Markdown table.
+///
+/// Widths count terminal columns: a grapheme cluster is one column (so combining
+/// marks in Nešić or Božinović do not shift the columns), East Asian wide characters two.
+public struct TextTable: Sendable {
+  public var headers: [String]
+  public var rows: [[String]] = []
+  /// Columns whose cells align to the right (numbers).
+  public var rightAligned: Set<Int> = []
+
+  public init(headers: [String], rightAligned: Set<Int> = []) {
+    self.headers = headers
+    self.rightAligned = rightAligned
+  }
+
+  public mutating func add(_ row: [String]) { rows.append(row) }
+
+  public static func displayWidth(_ text: String) -> Int {
+    var width = 0
+    for character in text {
+      let scalar = character.unicodeScalars.first!.value
+      let wide =
+        (0x1100...0x115F).contains(scalar) || (0x2E80...0xA4CF).contains(scalar) || (0xAC00...0xD7A3).contains(scalar)
+        || (0xF900...0xFAFF).contains(scalar) || (0xFE30...0xFE4F).contains(scalar) || (0xFF00...0xFF60).contains(scalar)
+        || (0xFFE0...0xFFE6).contains(scalar) || (0x1F300...0x1FAFF).contains(scalar) || (0x20000...0x3FFFD).contains(scalar)
+      width += wide ? 2 : 1
+    }
+    return width
+  }
+
+  public func renderText() -> String {
+    var widths = headers.map(Self.displayWidth)
+    for row in rows {
+      for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], Self.displayWidth(cell)) }
+    }
+    func line(_ cells: [String]) -> String {
+      var parts: [String] = []
+      for (i, cell) in cells.enumerated() {
+        let padding = String(repeating: " ", count: max(0, widths[i] - Self.displayWidth(cell)))
+        if i == cells.count - 1 && !rightAligned.contains(i) {
+          parts.append(cell)
+        } else {
+          parts.append(rightAligned.contains(i) ? padding + cell : cell + padding)
+        }
+      }
+      return parts.joined(separator: "  ")
+    }
+    var out = line(headers) + "\n"
+    for row in rows { out += line(row) + "\n" }
+    return out
+  }
+
+  public func renderMarkdown() -> String {
+    func escape(_ s: String) -> String {
+      s.replacingAll("|", with: "\\|").replacingAll("\n", with: " ")
+    }
+    var out = "| " + headers.map(escape).joined(separator: " | ") + " |\n"
+    out += "|" + headers.indices.map { rightAligned.contains($0) ? "---:|" : "---|" }.joined() + "\n"
+    for row in rows { out += "| " + row.map(escape).joined(separator: " | ") + " |\n" }
+    return out
+  }
+}
+
+extension String {
+  /// Replaces every occurrence of `target` (Foundation-free).
+  func replacingAll(_ target: String, with replacement: String) -> String {
+    guard !target.isEmpty, contains(target) else { return self }
+    return split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+  }
+
+  /// The text cut to `limit` characters with an ellipsis.
+  public func truncated(_ limit: Int) -> String {
+    count <= limit ? self : String(prefix(limit - 1)) + "…"
+  }
+}

@@ -1,0 +1,40 @@
+/// A `ReferenceIndex` held in memory, built while walking the log in seq order.
+///
+/// `verify` uses it to re-check every reference rule independently of the store's
+/// index tables, and then compares those tables with it.
+final class MemoryReferenceIndex: ReferenceIndex {
+  private(set) var events: [String: IndexedEvent] = [:]
+  private(set) var names: [String: Int64] = [:]
+  private(set) var retractions: [Int64: Int64] = [:]
+  private(set) var resolutions: [Int64: Int64] = [:]
+  private var seqToEvent: [Int64: IndexedEvent] = [:]
+
+  static func nameKey(_ kind: NameKind, _ name: String) -> String { kind.rawValue + "\u{0}" + name }
+
+  func add(_ event: Event, seq: Int64) {
+    let indexed = IndexedEvent(seq: seq, id: event.id, type: event.type, occurredAt: event.occurredAt)
+    events[event.id] = indexed
+    seqToEvent[seq] = indexed
+  }
+
+  func event(id: String) -> IndexedEvent? { events[id] }
+
+  func holder(_ kind: NameKind, _ name: String) -> IndexedEvent? {
+    names[Self.nameKey(kind, name)].flatMap { seqToEvent[$0] }
+  }
+
+  func isRetracted(seq: Int64) -> Bool { retractions[seq] != nil }
+
+  func resolution(itemSeq: Int64) -> Int64? { resolutions[itemSeq] }
+
+  func record(_ event: Event, seq: Int64, effects: ReferenceEffects) {
+    if let (kind, name) = effects.defines { names[Self.nameKey(kind, name)] = seq }
+    if let itemSeq = effects.resolvesItemSeq { resolutions[itemSeq] = seq }
+    if let target = effects.retracts {
+      retractions[target.seq] = seq
+      if target.type == .itemResolved, let item = resolutions.first(where: { $0.value == target.seq })?.key {
+        resolutions[item] = nil
+      }
+    }
+  }
+}

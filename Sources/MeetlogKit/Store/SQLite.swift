@@ -1,0 +1,168 @@
+internal import CSQLite
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The one place meetlog calls SQLite's C API.
+///
+/// A `SQLiteConnection` owns one `sqlite3*` and closes it in `deinit`; a `SQLiteStatement`
+/// owns one prepared statement and finalizes it in `deinit`. Every return code goes
+/// through `check`, which turns it into a `SQLiteError` carrying the extended code, the
+/// message and the SQL.
+final class SQLiteConnection {
+  private(set) var handle: OpaquePointer?
+  let path: String
+
+  /// Opens (and with `create`, creates) the database at `path`, exactly as given.
+  init(path: String, readOnly: Bool, create: Bool) throws(SQLiteError) {
+    self.path = path
+    var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+    flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
+    if create { flags |= SQLITE_OPEN_CREATE }
+    var db: OpaquePointer?
+    let rc = sqlite3_open_v2(path, &db, flags, nil)
+    handle = db
+    if rc != SQLITE_OK {
+      let error = SQLiteError(code: rc, message: db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open", sql: nil)
+      sqlite3_close_v2(db)
+      handle = nil
+      throw error
+    }
+    sqlite3_extended_result_codes(db, 1)
+  }
+
+  deinit {
+    if let handle { sqlite3_close_v2(handle) }
+  }
+
+  /// Waits up to `milliseconds` for a lock, with SQLite's own backoff (1 ms … 100 ms).
+  func setBusyTimeout(milliseconds: Int32) {
+    sqlite3_busy_timeout(handle, milliseconds)
+  }
+
+  func check(_ rc: Int32, sql: String? = nil) throws(SQLiteError) {
+    if rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE {
+      throw SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+  }
+
+  /// Runs one or more statements that return no rows.
+  func execute(_ sql: String) throws(SQLiteError) {
+    var message: UnsafeMutablePointer<CChar>?
+    let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+    if rc != SQLITE_OK {
+      let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+      sqlite3_free(message)
+      throw SQLiteError(code: sqlite3_extended_errcode(handle), message: text, sql: sql)
+    }
+  }
+
+  func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+    try SQLiteStatement(connection: self, sql: sql)
+  }
+
+  var changes: Int { Int(sqlite3_changes(handle)) }
+}
+
+/// A prepared statement, reset and reused across rows.
+final class SQLiteStatement {
+  private var handle: OpaquePointer?
+  private unowned let connection: SQLiteConnection
+  let sql: String
+
+  init(connection: SQLiteConnection, sql: String) throws(SQLiteError) {
+    self.connection = connection
+    self.sql = sql
+    var statement: OpaquePointer?
+    let rc = sqlite3_prepare_v2(connection.handle, sql, -1, &statement, nil)
+    handle = statement
+    try connection.check(rc, sql: sql)
+  }
+
+  deinit {
+    sqlite3_finalize(handle)
+  }
+
+  private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+  func reset() {
+    sqlite3_reset(handle)
+    sqlite3_clear_bindings(handle)
+  }
+
+  func bind(_ index: Int32, _ value: Int64) throws(SQLiteError) {
+    try connection.check(sqlite3_bind_int64(handle, index, value), sql: sql)
+  }
+
+  func bind(_ index: Int32, _ value: String) throws(SQLiteError) {
+    try connection.check(sqlite3_bind_text(handle, index, value, -1, Self.transient), sql: sql)
+  }
+
+  func bind(_ index: Int32, _ value: [UInt8]) throws(SQLiteError) {
+    let rc = value.withUnsafeBytes { raw in
+      sqlite3_bind_blob(handle, index, raw.baseAddress, Int32(raw.count), Self.transient)
+    }
+    try connection.check(rc, sql: sql)
+  }
+
+  func bindNull(_ index: Int32) throws(SQLiteError) {
+    try connection.check(sqlite3_bind_null(handle, index), sql: sql)
+  }
+
+  /// Advances to the next row; false when done.
+  func step() throws(SQLiteError) -> Bool {
+    let rc = sqlite3_step(handle)
+    if rc == SQLITE_ROW { return true }
+    if rc == SQLITE_DONE { return false }
+    throw SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(connection.handle)), sql: sql)
+  }
+
+  /// Runs a statement that returns no rows, then resets it.
+  func run() throws(SQLiteError) {
+    defer { reset() }
+    _ = try step()
+  }
+
+  func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+  func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+  func text(_ column: Int32) -> String {
+    guard let pointer = sqlite3_column_text(handle, column) else { return "" }
+    let count = Int(sqlite3_column_bytes(handle, column))
+    return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+  }
+
+  func blob(_ column: Int32) -> [UInt8] {
+    let count = Int(sqlite3_column_bytes(handle, column))
+    guard count > 0, let pointer = sqlite3_column_blob(handle, column) else { return [] }
+    return Array(UnsafeRawBufferPointer(start: pointer, count: count))
+  }
+
+  /// Calls `body` with the blob's bytes without copying them; valid only inside.
+  func withBlob<R, E: Error>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+    let count = Int(sqlite3_column_bytes(handle, column))
+    let pointer = sqlite3_column_blob(handle, column)
+    return try body(UnsafeRawBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
+  }
+}
+
+/// A failed SQLite call: the extended result code, SQLite's message and the SQL.
+struct SQLiteError: Error, CustomStringConvertible {
+  var code: Int32
+  var message: String
+  var sql: String?
+
+  var primaryCode: Int32 { code & 0xFF }
+  var isBusy: Bool { primaryCode == SQLITE_BUSY || primaryCode == SQLITE_LOCKED }
+  var isNotADatabase: Bool { primaryCode == SQLITE_NOTADB || primaryCode == SQLITE_CORRUPT }
+  var isReadOnly: Bool { primaryCode == SQLITE_READONLY }
+  var isCannotOpen: Bool { primaryCode == SQLITE_CANTOPEN }
+  var isFull: Bool { primaryCode == SQLITE_FULL }
+
+  var description: String { "SQLite error \(code): \(message)" }
+}
+
+/// The SQLite library version, for `stats`.
+var sqliteLibraryVersion: String { String(cString: sqlite3_libversion()) }

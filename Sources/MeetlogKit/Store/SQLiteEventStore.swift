@@ -1,0 +1,256 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The SQLite implementation of `EventStore`: one file in WAL mode, each payload a zstd
+/// frame of the canonical event, `seq` as the rowid, the envelope as plain columns so a
+/// point in time is a `WHERE`.
+public final class SQLiteEventStore: EventStore {
+  /// How long a writer waits for a busy store before exit 75.
+  public static let busyTimeoutMilliseconds: Int32 = 10_000
+
+  let connection: SQLiteConnection
+  let codec = StoredEventCodec()
+  public let path: String
+
+  public enum OpenMode: Sendable {
+    /// Reading commands: the store must exist.
+    case read
+    /// Appending to an existing or new store (created when missing).
+    case write
+    /// `init`: the store must not exist yet.
+    case create
+  }
+
+  /// True when `path` names an existing file.
+  public static func exists(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0
+  }
+
+  public init(path: String, mode: OpenMode) throws(MeetlogError) {
+    self.path = path
+    let existed = Self.exists(path)
+    switch mode {
+    case .read where !existed:
+      throw MeetlogError(.missing, "\(path): no store here (create one with `meetlog init` or `meetlog append`)")
+    case .create where existed:
+      throw MeetlogError(.usage, "\(path): a file already exists; meetlog init creates a new store only")
+    default: break
+    }
+    do {
+      connection = try SQLiteConnection(path: path, readOnly: false, create: !existed)
+    } catch {
+      if error.isCannotOpen || error.isReadOnly {
+        throw MeetlogError(.io, "\(path): cannot open the store: \(error.message)")
+      }
+      throw MeetlogError(.io, "\(path): \(error.message)")
+    }
+    connection.setBusyTimeout(milliseconds: Self.busyTimeoutMilliseconds)
+    try Self.translate(path) { () throws(SQLiteError) in
+      if !existed {
+        try createSchema()
+      } else {
+        try checkFormat()
+      }
+      try connection.execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF;")
+    }
+  }
+
+  private func createSchema() throws(SQLiteError) {
+    try connection.execute("PRAGMA journal_mode = WAL")
+    try connection.execute("BEGIN IMMEDIATE")
+    do {
+      try connection.execute(StoreSchema.create)
+      try connection.execute("PRAGMA application_id = \(StoreSchema.applicationId); PRAGMA user_version = \(StoreSchema.formatVersion)")
+      let insert = try connection.prepare("INSERT INTO meta(key, value) VALUES (?, ?)")
+      for (key, value) in [
+        ("format_version", String(StoreSchema.formatVersion)), ("created_by", "meetlog"),
+        ("hash_chain", "sha256(prev || seq_be64 || recorded_at || LF || canonical)"),
+        ("payload", "zstd frame of the canonical event JSON; dict_id 0 = no dictionary"),
+      ] {
+        try insert.bind(1, key)
+        try insert.bind(2, value)
+        try insert.run()
+      }
+      try connection.execute("COMMIT")
+    } catch {
+      try? connection.execute("ROLLBACK")
+      throw error
+    }
+  }
+
+  private func checkFormat() throws(SQLiteError) {
+    let statement = try connection.prepare("PRAGMA user_version")
+    _ = try statement.step()
+    let version = statement.int64(0)
+    let app = try connection.prepare("PRAGMA application_id")
+    _ = try app.step()
+    let applicationId = app.int64(0)
+    if applicationId != Int64(StoreSchema.applicationId) {
+      throw SQLiteError(code: 26, message: "not a meetlog store (application_id \(applicationId))", sql: nil)
+    }
+    if version > Int64(StoreSchema.formatVersion) {
+      throw SQLiteError(
+        code: 0x10000,
+        message:
+          "written by a newer meetlog (store format \(version); this meetlog reads format \(StoreSchema.formatVersion) and older): upgrade meetlog",
+        sql: nil)
+    }
+  }
+
+  /// Runs `body`, turning SQLite errors into `MeetlogError` with the SPEC's exit codes.
+  static func translate<R>(_ path: String, _ body: () throws(SQLiteError) -> R) throws(MeetlogError) -> R {
+    do {
+      return try body()
+    } catch {
+      if error.code == 0x10000 { throw MeetlogError(.io, "\(path): \(error.message)") }
+      if error.isBusy {
+        throw MeetlogError(
+          .conflict, "\(path): the store stayed busy for \(busyTimeoutMilliseconds / 1000) s (another process is writing): retry")
+      }
+      if error.isNotADatabase { throw MeetlogError(.io, "\(path): not a meetlog store: \(error.message)") }
+      if error.isReadOnly { throw MeetlogError(.io, "\(path): the store is read-only: \(error.message)") }
+      if error.isFull { throw MeetlogError(.io, "\(path): the disk is full: nothing was written") }
+      throw MeetlogError(.io, "\(path): \(error.message)")
+    }
+  }
+
+  func translate<R>(_ body: () throws(SQLiteError) -> R) throws(MeetlogError) -> R {
+    try Self.translate(path, body)
+  }
+
+  public func head() throws(MeetlogError) -> StoreHead {
+    try translate { () throws(SQLiteError) in try readHead() }
+  }
+
+  func readHead() throws(SQLiteError) -> StoreHead {
+    let statement = try connection.prepare("SELECT seq, hash, recorded_us FROM events ORDER BY seq DESC LIMIT 1")
+    guard try statement.step() else { return StoreHead(seq: 0, hash: HashChain.genesis, recordedMicros: Int64.min) }
+    return StoreHead(seq: statement.int64(0), hash: statement.blob(1), recordedMicros: statement.int64(2))
+  }
+
+  public func lastSeq(recordedAtMost micros: Int64) throws(MeetlogError) -> Int64 {
+    // recorded_us never decreases along seq, so the answer is found by bisection on seq.
+    try translate { () throws(SQLiteError) in
+      let head = try readHead()
+      let probe = try connection.prepare("SELECT recorded_us FROM events WHERE seq = ?")
+      var low: Int64 = 0  // known: recorded ≤ micros (or 0)
+      var high = head.seq + 1  // known: beyond
+      while high - low > 1 {
+        let mid = low + (high - low) / 2
+        try probe.bind(1, mid)
+        _ = try probe.step()
+        let recorded = probe.int64(0)
+        probe.reset()
+        if recorded <= micros { low = mid } else { high = mid }
+      }
+      return low
+    }
+  }
+
+  public func retractedIds(maxSeq: Int64) throws(MeetlogError) -> Set<String> {
+    try translate { () throws(SQLiteError) in
+      let statement = try connection.prepare(
+        "SELECT e.id FROM retractions r JOIN events e ON e.seq = r.target_seq WHERE r.seq <= ?")
+      try statement.bind(1, maxSeq)
+      var ids = Set<String>()
+      while try statement.step() { ids.insert(statement.text(0)) }
+      return ids
+    }
+  }
+
+  public func scan(_ query: EventQuery, _ body: (RecordedEvent) throws(MeetlogError) -> Bool) throws(MeetlogError) {
+    var conditions: [String] = []
+    var bindings: [Int64] = []
+    if let v = query.maxSeq {
+      conditions.append("seq <= ?")
+      bindings.append(v)
+    }
+    if let v = query.minSeq {
+      conditions.append("seq >= ?")
+      bindings.append(v)
+    }
+    if let v = query.occurredAtMost {
+      conditions.append("occurred_us <= ?")
+      bindings.append(v)
+    }
+    if let v = query.occurredAtLeast {
+      conditions.append("occurred_us >= ?")
+      bindings.append(v)
+    }
+    var typeNames: [String] = []
+    if let types = query.types {
+      let names = types.map(\.rawValue).sorted()
+      conditions.append("type IN (\(names.map { _ in "?" }.joined(separator: ",")))")
+      typeNames += names
+    }
+    if !query.excludedTypes.isEmpty {
+      let names = query.excludedTypes.map(\.rawValue).sorted()
+      conditions.append("type NOT IN (\(names.map { _ in "?" }.joined(separator: ",")))")
+      typeNames += names
+    }
+    var sql = "SELECT seq, recorded_at, recorded_us, dict_id, payload FROM events"
+    if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+    sql += query.byOccurrence ? " ORDER BY occurred_us, seq" : " ORDER BY seq"
+    let statement = try translate { () throws(SQLiteError) in try connection.prepare(sql) }
+    try translate { () throws(SQLiteError) in
+      var index: Int32 = 1
+      for value in bindings {
+        try statement.bind(index, value)
+        index += 1
+      }
+      for name in typeNames {
+        try statement.bind(index, name)
+        index += 1
+      }
+    }
+    while try translate({ () throws(SQLiteError) in try statement.step() }) {
+      let seq = statement.int64(0)
+      let recordedAt = Timestamp.instant(statement.int64(2))
+      let event: Event
+      do {
+        let canonical = try statement.withBlob(4) { (raw) throws(StoredEventError) in
+          try codec.canonicalBytes(dictId: statement.int64(3), payload: raw)
+        }
+        event = try codec.decode(canonical: canonical)
+      } catch {
+        throw MeetlogError(.io, "\(path): seq \(seq): \(error.message) (run meetlog verify)")
+      }
+      if try !body(RecordedEvent(seq: seq, recordedAt: recordedAt, event: event)) { return }
+    }
+  }
+
+  public func stats() throws(MeetlogError) -> StoreStats {
+    try translate { () throws(SQLiteError) in
+      var counts: [EventType: Int64] = [:]
+      let byType = try connection.prepare("SELECT type, count(*) FROM events GROUP BY type")
+      while try byType.step() {
+        if let type = EventType(rawValue: byType.text(0)) { counts[type] = byType.int64(1) }
+      }
+      let sizes = try connection.prepare(
+        "SELECT count(*), coalesce(sum(length(payload)), 0), min(recorded_at), max(recorded_at) FROM events")
+      _ = try sizes.step()
+      let events = sizes.int64(0)
+      let payloadBytes = sizes.int64(1)
+      let first = sizes.isNull(2) ? nil : sizes.text(2)
+      let last = sizes.isNull(3) ? nil : sizes.text(3)
+      var rawBytes: Int64 = 0
+      let payloads = try connection.prepare("SELECT dict_id, payload FROM events")
+      while try payloads.step() {
+        rawBytes += payloads.withBlob(1) { ZstdDecompressor.contentSize($0) }
+      }
+      let head = try readHead()
+      return StoreStats(
+        events: events, lastSeq: head.seq, countsByType: counts,
+        fileBytes: Self.fileSize(path) + Self.fileSize(path + "-wal"), payloadBytes: payloadBytes, rawBytes: rawBytes,
+        headHash: head.hash, formatVersion: StoreSchema.formatVersion, firstRecordedAt: first, lastRecordedAt: last)
+    }
+  }
+
+  static func fileSize(_ path: String) -> Int64 {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return 0 }
+    return Int64(info.st_size)
+  }
+}

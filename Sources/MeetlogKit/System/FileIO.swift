@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// File and standard-stream access without Foundation (it costs start-up time, and
+/// scripts start meetlog once per event). Paths are used exactly as given.
+public enum FileIO {
+  public static func read(path: String) throws(MeetlogError) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 {
+      let code = errno
+      if code == ENOENT { throw MeetlogError(.missing, "\(path): no such file") }
+      throw MeetlogError(.io, "\(path): cannot open: \(String(cString: strerror(code)))")
+    }
+    defer { close(fd) }
+    return try readAll(fd: fd, name: path)
+  }
+
+  public static func readStandardInput() throws(MeetlogError) -> [UInt8] {
+    try readAll(fd: STDIN_FILENO, name: "<stdin>")
+  }
+
+  private static func readAll(fd: Int32, name: String) throws(MeetlogError) -> [UInt8] {
+    var result: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        let code = errno
+        if code == EISDIR { throw MeetlogError(.io, "\(name): is a directory") }
+        throw MeetlogError(.io, "\(name): read failed: \(String(cString: strerror(code)))")
+      }
+      if n == 0 { break }
+      result.append(contentsOf: chunk[0..<n])
+    }
+    return result
+  }
+
+  /// Writes text to standard output in one call (a broken pipe ends quietly).
+  public static func writeStandardOutput(_ text: String) {
+    writeAll(STDOUT_FILENO, Array(text.utf8))
+  }
+
+  public static func writeStandardOutput(_ bytes: [UInt8]) {
+    writeAll(STDOUT_FILENO, bytes)
+  }
+
+  public static func writeStandardError(_ text: String) {
+    writeAll(STDERR_FILENO, Array(text.utf8))
+  }
+
+  private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    var offset = 0
+    while offset < bytes.count {
+      let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        return
+      }
+      offset += n
+    }
+  }
+
+  /// Removes a store file and its WAL and shared-memory files, if present.
+  public static func removeStore(_ path: String) {
+    for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
+  }
+
+  public static func environment(_ name: String) -> String? {
+    getenv(name).map { String(cString: $0) }
+  }
+}
+
+/// The wall clock, in microseconds since the epoch (UTC).
+///
+/// `MEETLOG_CLOCK` (an RFC 3339 date-time) fixes it, so tests and demos print stable output.
+public enum WallClock {
+  public static func now() throws(MeetlogError) -> Int64 {
+    if let fixed = FileIO.environment("MEETLOG_CLOCK"), !fixed.isEmpty {
+      switch Timestamp.parse(fixed) {
+      case .success(let t): return t.micros
+      case .failure(let e): throw MeetlogError(.usage, "MEETLOG_CLOCK: \"\(fixed)\" is not a date-time: \(e.reason)")
+      }
+    }
+    var spec = timespec()
+    clock_gettime(CLOCK_REALTIME, &spec)
+    return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec / 1000)
+  }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import MeetlogKit
+
+struct AppendCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "append", abstract: "Append events from files or standard input, all or none.",
+    discussion: """
+      Input is NDJSON (one event per line), one JSON object, or an array of objects.
+      Prints each event's seq and id; an id already in the log with identical content
+      is reported as a duplicate and not appended again.
+
+      Examples:
+        meetlog append events/2023-11-08-si-ba.ndjson
+        meetlog append --expect-seq 18 events/follow-ups.ndjson
+        echo '{"type":"thanks.expressed",...}' | meetlog append
+      """)
+
+  @OptionGroup var store: StoreOptions
+
+  @Option(help: ArgumentHelp("Append only if the log's last seq is N (else exit 75).", valueName: "N"))
+  var expectSeq: Int64?
+
+  @Option(help: ArgumentHelp("Output format: table, json or ndjson.", valueName: "format"))
+  var format: OutputFormat = .table
+
+  @Argument(help: ArgumentHelp("Event files; standard input when none or '-'.", valueName: "file"))
+  var files: [String] = []
+
+  func run() throws {
+    let events = try Operations.readEvents(from: files)
+    let outcomes = try Operations.append(storePath: store.path, events: events, expectSeq: expectSeq, now: try WallClock.now())
+    switch format {
+    case .json, .ndjson:
+      var out = format == .json ? "[\n" : ""
+      for (i, o) in outcomes.enumerated() {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("seq")
+        w.int(o.seq)
+        w.field("id", o.id)
+        w.field("status", o.duplicate ? "duplicate" : "appended")
+        w.endObject()
+        out += (format == .json ? "  " : "") + w.string + (format == .json && i < outcomes.count - 1 ? ",\n" : "\n")
+      }
+      if format == .json { out += "]\n" }
+      FileIO.writeStandardOutput(out)
+    case .table, .markdown:
+      var table = TextTable(headers: ["SEQ", "ID", "STATUS"], rightAligned: [0])
+      for o in outcomes { table.add([String(o.seq), o.id, o.duplicate ? "duplicate" : "appended"]) }
+      FileIO.writeStandardOutput(format == .markdown ? table.renderMarkdown() : table.renderText())
+    }
+  }
+}

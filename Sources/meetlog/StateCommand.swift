@@ -1,0 +1,42 @@
+import ArgumentParser
+import MeetlogKit
+
+struct StateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "state", abstract: "Replay to a point in time and print relations and items.",
+    discussion: """
+      Without a section, prints the relations and the open items. `items` lists the
+      open items, or every item with --all.
+
+      Examples:
+        meetlog state --as-of 2023-11-08
+        meetlog state items --all --format json
+        meetlog state relations --as-of 2024-06-30 --known-at 2024-01-01
+      """)
+
+  @OptionGroup var store: StoreOptions
+  @OptionGroup var point: PointOptions
+  @OptionGroup var output: FormatOption
+
+  @Argument(help: ArgumentHelp("What to print: relations or items (default: both).", valueName: "section"))
+  var section: StateSection = .all
+
+  @Flag(help: "List every item, resolved ones included, not only the open ones.")
+  var all = false
+
+  @Option(help: ArgumentHelp("A JSON file of score weights overriding the defaults (docs/scoring.md).", valueName: "file"))
+  var weights: String?
+
+  func run() throws {
+    let point = try point.point()
+    let weights = try loadWeights(weights)
+    let store = try SQLiteEventStore(path: store.path, mode: .read)
+    let state = try StateQuery.run(store, point, weights: weights)
+    FileIO.writeStandardOutput(StateRenderer.render(state, section: section, allItems: all, format: output.format))
+  }
+}
+
+func loadWeights(_ path: String?) throws -> ScoreWeights {
+  guard let path else { return ScoreWeights() }
+  return try ScoreWeights.parse(try FileIO.read(path: path), file: path)
+}
