@@ -30,7 +30,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "MeetlogKitTests", dependencies: ["MeetlogKit"]),
+    .testTarget(name: "MeetlogKitTests", dependencies: ["MeetlogKit", "CSQLite"]),
     .testTarget(name: "MeetlogCLITests", dependencies: ["MeetlogKit", "meetlog"]),
   ]
 )

@@ -1,0 +1,72 @@
+import Testing
+
+@testable import MeetlogKit
+
+@Suite struct JSONParserTests {
+  func parse(_ text: String) throws(JSONParser.Failure) -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
+
+  @Test func parsesNestedValuesKeepingKeyOrder() throws {
+    let value = try parse(#"{"b":1,"a":[true,null,"š\u010d"],"c":{"d":-1.5e3}}"#)
+    guard case .object(let members) = value else { Issue.record("not an object"); return }
+    #expect(members.map(\.0) == ["b", "a", "c"])
+    #expect(members[1].1 == .array([.bool(true), .null, .string("šč")]))
+    #expect(members[2].1 == .object([("d", .number("-1.5e3"))]))
+  }
+
+  @Test func rejectsDuplicateKeysWithTheirPath() {
+    #expect(throws: JSONParser.Failure.self) { try parse(#"{"data":{"text":"a","text":"b"}}"#) }
+    do {
+      _ = try parse(#"{"data":{"text":"a","text":"b"}}"#)
+    } catch {
+      #expect(error.path == "data.text")
+      #expect(error.message.contains("duplicate key"))
+    }
+  }
+
+  @Test(arguments: [
+    #"{"a":01}"#, #"{"a":1.}"#, #"{"a":"x"#, #"{"a":tru}"#, "{\"a\":\"line\nbreak\"}", #"{"a":"\ud800"}"#, #"[1,]"#,
+    #"{"a" 1}"#, #"{"a":1}x"#, #"{'a':1}"#,
+  ])
+  func rejectsMalformedJSON(_ text: String) {
+    #expect(throws: JSONParser.Failure.self) { try parse(text) }
+  }
+
+  @Test func decodesSurrogatePairsAndEscapes() throws {
+    #expect(try parse(#""\ud83c\uddf8\ud83c\uddee \/ \"q\" \\""#) == .string("🇸🇮 / \"q\" \\"))
+  }
+
+  @Test func limitsNestingDepth() {
+    let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+    #expect(throws: JSONParser.Failure.self) { try parse(deep) }
+  }
+
+  @Test func reportsTheLineOfAnError() {
+    do {
+      _ = try parse("{\n\"a\": 1,\n\"b\": ?\n}")
+      Issue.record("expected an error")
+    } catch {
+      #expect(error.line == 3)
+    }
+  }
+
+  @Test func findsInvalidUTF8() {
+    #expect(firstInvalidUTF8Offset(Array("ok šč".utf8)) == nil)
+    #expect(firstInvalidUTF8Offset([0x61, 0xC3, 0x28]) == 1)
+    #expect(firstInvalidUTF8Offset([0xED, 0xA0, 0x80]) == 0)  // encoded surrogate
+    #expect(firstInvalidUTF8Offset([0xC0, 0x80]) == 0)  // overlong
+  }
+
+  @Test func writerEscapesOnlyWhatJSONRequires() {
+    var w = JSONWriter()
+    w.string("a\"b\\c\nš/\u{01}")
+    #expect(w.string == #""a\"b\\c\nš/\u0001""#)
+  }
+
+  @Test func formatsScoresWithTwoDecimals() {
+    #expect(formatDecimal2(14.2) == "14.2")
+    #expect(formatDecimal2(-3.999) == "-4")
+    #expect(formatDecimal2(0.05) == "0.05")
+    #expect(formatDecimal2(-0.001) == "0")
+    #expect(formatDecimal2(2.345) == "2.35" || formatDecimal2(2.345) == "2.34")
+  }
+}

@@ -1,0 +1,152 @@
+import Testing
+
+@testable import MeetlogKit
+
+@Suite struct ProjectionTests {
+  func relation(_ state: ProjectedState, _ pair: String) -> RelationState? { state.relations.first { $0.pair == pair } }
+
+  @Test func meetingTouchesEveryPairOfParticipantCountries() throws {
+    let state = try Fixtures.state([Fixtures.meeting("m1", "2023-11-08", countries: ["SI", "BA", "HR"])])
+    #expect(state.relations.map(\.pair) == ["BA-HR", "BA-SI", "HR-SI"])
+    #expect(relation(state, "BA-SI")?.meetingCount == 1)
+    #expect(relation(state, "BA-SI")?.lastPlace == "Ljubljana")
+    #expect(relation(state, "BA-SI")?.topics == ["migration": 1])
+  }
+
+  @Test func firstLastAndPlaceFollowFoldOrderNotLogOrder() throws {
+    // Backfilled: the second append occurred earlier.
+    let state = try Fixtures.state([
+      Fixtures.meeting("m2", "2023-11-08", city: "Ljubljana"), Fixtures.meeting("m1", "2023-06-01", city: "Sarajevo"),
+    ])
+    let r = try #require(relation(state, "BA-SI"))
+    #expect(r.firstMeeting?.display == "2023-06-01")
+    #expect(r.lastMeeting?.display == "2023-11-08")
+    #expect(r.lastPlace == "Ljubljana")
+    #expect(r.meetingCount == 2)
+  }
+
+  @Test func thanksHoldBothDirections() throws {
+    let state = try Fixtures.state([Fixtures.thanks("t1", "2023-11-08"), Fixtures.thanks("t2", "2023-11-09", from: "BA", to: "SI")])
+    #expect(relation(state, "BA-SI")?.thanks == ["SI>BA": 1, "BA>SI": 1])
+    let one = try Fixtures.state([Fixtures.thanks("t1", "2023-11-08")])
+    #expect(relation(one, "BA-SI")?.thanks == ["SI>BA": 1, "BA>SI": 0])
+  }
+
+  @Test func statementTouchesSpeakerWithEachAboutCountry() throws {
+    let state = try Fixtures.state([Fixtures.statement("s1", "2023-11-08", about: ["BA", "HR", "SI"])])
+    #expect(state.relations.map(\.pair) == ["BA-SI", "HR-SI"])
+    #expect(relation(state, "HR-SI")?.statements == 1)
+  }
+
+  @Test func overdueIsStrictlyBeforeThePointDay() throws {
+    let lines = [Fixtures.pledge("p1", "2023-11-08", item: "i1", due: "2023-12-31")]
+    let onDue = try Fixtures.state(lines, asOf: "2023-12-31")
+    #expect(onDue.items[0].overdue == false)
+    #expect(onDue.items[0].ageDays == 53)
+    let after = try Fixtures.state(lines, asOf: "2024-01-01")
+    #expect(after.items[0].overdue == true)
+    #expect(relation(after, "BA-SI")?.itemCounts.overdue == 1)
+    #expect(relation(after, "BA-SI")?.itemCounts.open == 1)
+  }
+
+  @Test func updatesMoveTheDueDate() throws {
+    let state = try Fixtures.state(
+      [
+        Fixtures.pledge("p1", "2023-11-08", item: "i1", due: "2023-12-31"),
+        #"{"id":"u1","type":"item.updated","occurred_at":"2023-12-20","data":{"item":"i1","due":"2024-06-30"}}"#,
+      ], asOf: "2024-01-15")
+    #expect(state.items[0].due?.text == "2024-06-30")
+    #expect(state.items[0].overdue == false)
+    let before = try Fixtures.state(
+      [
+        Fixtures.pledge("p1", "2023-11-08", item: "i1", due: "2023-12-31"),
+        #"{"id":"u1","type":"item.updated","occurred_at":"2024-02-01","data":{"item":"i1","due":"2024-06-30"}}"#,
+      ], asOf: "2024-01-15")
+    #expect(before.items[0].due?.text == "2023-12-31")
+    #expect(before.items[0].overdue == true)
+  }
+
+  @Test func scoreDecaysWithAHalfLifeOfOneYear() throws {
+    let state = try Fixtures.state([Fixtures.meeting("m1", "2023-01-01")], asOf: "2024-01-01")
+    #expect(abs(relation(state, "BA-SI")!.score - 0.5) < 1e-9)
+    let thanks = try Fixtures.state([Fixtures.thanks("t1", "2023-11-08")], asOf: "2023-11-08")
+    #expect(relation(thanks, "BA-SI")!.score == 3.4)
+    let resolved = try Fixtures.state(
+      [Fixtures.pledge("p1", "2023-11-08", item: "i1"), Fixtures.resolve("r1", "2023-11-08", item: "i1", outcome: "broken")],
+      asOf: "2023-11-08")
+    #expect(relation(resolved, "BA-SI")!.score == 0)
+    #expect(relation(resolved, "BA-SI")!.itemCounts.byOutcome == [.broken: 1])
+  }
+
+  @Test func retractingAPledgeRemovesItsItemAndResolution() throws {
+    let state = try Fixtures.state(
+      [
+        Fixtures.pledge("p1", "2023-11-08", item: "i1"), Fixtures.resolve("r1", "2023-11-09", item: "i1"),
+        Fixtures.retract("x1", "2023-11-10", target: "p1"), Fixtures.thanks("t1", "2023-11-08"),
+      ], asOf: "2023-11-08")
+    #expect(state.items.isEmpty)
+    #expect(relation(state, "BA-SI")?.itemCounts == ItemCounts())
+    #expect(relation(state, "BA-SI")?.score == 3.4)
+  }
+
+  @Test func retractingAResolutionReopensTheItem() throws {
+    let state = try Fixtures.state([
+      Fixtures.pledge("p1", "2023-11-08", item: "i1"), Fixtures.resolve("r1", "2023-11-09", item: "i1"),
+      Fixtures.retract("x1", "2023-11-10", target: "r1"),
+    ])
+    #expect(state.items[0].outcome == nil)
+    #expect(relation(state, "BA-SI")?.itemCounts.open == 1)
+  }
+
+  @Test func retractingAMeetingKeepsStatementsThatNamedIt() throws {
+    let state = try Fixtures.state([
+      Fixtures.meeting("m1", "2023-11-08"), Fixtures.statement("s1", "2023-11-08", meeting: "m1"),
+      Fixtures.retract("x1", "2023-11-09", target: "m1"),
+    ])
+    #expect(relation(state, "BA-SI")?.meetingCount == 0)
+    #expect(relation(state, "BA-SI")?.statements == 1)
+    #expect(relation(state, "BA-SI")?.lastPlace == nil)
+  }
+
+  @Test func aRetractionCountsWhateverItsTargetsDate() throws {
+    // The retraction occurred after --as-of, but it is in the log: it takes effect.
+    let state = try Fixtures.state(
+      [Fixtures.thanks("t1", "2023-11-08"), Fixtures.retract("x1", "2024-05-01", target: "t1")], asOf: "2023-12-01")
+    #expect(state.relations.isEmpty)
+  }
+
+  @Test func aResolutionBeforeItsPledgeInFoldOrderStillApplies() throws {
+    // Same day: the resolution's calendar date sorts at 00:00, before the pledge at 10:00.
+    let state = try Fixtures.state([
+      Fixtures.pledge("p1", "2023-11-08T10:00:00Z", item: "i1"), Fixtures.resolve("r1", "2023-11-08", item: "i1"),
+    ])
+    #expect(state.items[0].outcome == .fulfilled)
+  }
+
+  @Test func itemsSortByPledgeDateThenId() throws {
+    let state = try Fixtures.state([
+      Fixtures.pledge("p1", "2023-11-08", item: "b"), Fixtures.pledge("p2", "2023-11-08", item: "a"),
+      Fixtures.pledge("p3", "2023-10-01", item: "c"),
+    ])
+    #expect(state.items.map(\.item) == ["c", "a", "b"])
+  }
+
+  @Test func knownAtAndAtSeqBoundTheLogPrefix() throws {
+    let store = try Fixtures.store([Fixtures.thanks("t1", "2023-11-08")], now: "2024-01-01T00:00:00Z")
+    _ = try store.append(
+      try Fixtures.pending([Fixtures.thanks("t2", "2023-11-01")]), expectSeq: nil, now: Fixtures.day("2024-02-01T00:00:00Z"))
+    let now = Fixtures.day("2024-03-01T00:00:00Z")
+    let known = try StateQuery.run(store, PointInTime(knownAt: try Timestamp.parse("2024-01-15").get(), now: now))
+    #expect(known.seq == 1)
+    #expect(known.relations[0].thanks["SI>BA"] == 1)
+    let all = try StateQuery.run(store, PointInTime(now: now))
+    #expect(all.seq == 2)
+    #expect(all.relations[0].thanks["SI>BA"] == 2)
+    let atSeq = try StateQuery.run(store, PointInTime(atSeq: 1, now: now))
+    #expect(atSeq == known)
+    // point.seq is taken before --as-of filters by date.
+    let asOf = try StateQuery.run(store, PointInTime(asOf: try Timestamp.parse("2023-11-05").get(), now: now))
+    #expect(asOf.seq == 2)
+    #expect(asOf.relations[0].thanks["SI>BA"] == 1)
+  }
+}

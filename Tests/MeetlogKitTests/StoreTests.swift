@@ -1,0 +1,180 @@
+import CSQLite
+import Foundation
+import Testing
+
+@testable import MeetlogKit
+
+@Suite struct StoreTests {
+  let now = Fixtures.day("2024-01-01T00:00:00Z")
+
+  func append(_ store: SQLiteEventStore, _ lines: [String], expect: Int64? = nil) throws -> [AppendOutcome] {
+    try store.append(try Fixtures.pending(lines), expectSeq: expect, now: now)
+  }
+
+  func rejection(_ store: SQLiteEventStore, _ lines: [String]) -> MeetlogError? {
+    do {
+      _ = try append(store, lines)
+      return nil
+    } catch let error as MeetlogError { return error } catch { return nil }
+  }
+
+  @Test func appendAssignsGaplessSeqAndChainsHashes() throws {
+    let store = try Fixtures.store([Fixtures.meeting("m1", "2023-11-08"), Fixtures.thanks("t1", "2023-11-08")])
+    let outcomes = try append(store, [Fixtures.thanks("t2", "2023-11-09"), Fixtures.thanks("t3", "2023-11-10")])
+    #expect(outcomes.map(\.seq) == [3, 4])
+    let report = try store.verify()
+    #expect(report.faults.isEmpty)
+    #expect(report.eventsChecked == 4)
+  }
+
+  @Test func identicalIdIsADuplicateOtherContentAnError() throws {
+    let store = try Fixtures.store([Fixtures.thanks("t1", "2023-11-08")])
+    let head = try store.head()
+    let again = try append(store, [Fixtures.thanks("t1", "2023-11-08")])
+    #expect(again == [AppendOutcome(seq: 1, id: "t1", duplicate: true)])
+    #expect(try store.head() == head)
+    let clash = rejection(store, [Fixtures.thanks("t1", "2023-11-09")])
+    #expect(clash?.kind == .invalidInput)
+    #expect(clash?.message.contains("test.ndjson:1: id:") == true)
+  }
+
+  @Test func generatedIdsAreUnique() throws {
+    let line = #"{"type":"thanks.expressed","occurred_at":"2023-11-08","data":{"from":{"name":"X","country":"SI"},"to":"BA","for":"help"}}"#
+    let store = try Fixtures.store([line, line])
+    let more = try append(store, [line])
+    #expect(more[0].seq == 3)
+    var ids = Set<String>()
+    try store.scan(EventQuery()) {
+      ids.insert($0.event.id)
+      return true
+    }
+    #expect(ids.count == 3)
+    #expect(ids.allSatisfy { $0.hasPrefix("ev-") })
+  }
+
+  @Test func referencesMustResolve() throws {
+    let store = try Fixtures.store([
+      Fixtures.meeting("m1", "2023-11-08"), Fixtures.pledge("p1", "2023-11-08", item: "i1"),
+      Fixtures.resolve("r1", "2023-11-09", item: "i1"), Fixtures.thanks("t1", "2023-11-08"),
+      Fixtures.retract("x1", "2023-11-10", target: "t1"),
+    ])
+    #expect(rejection(store, [Fixtures.statement("s", "2023-11-08", meeting: "nope")])?.message.contains("data.meeting") == true)
+    #expect(rejection(store, [Fixtures.resolve("r2", "2023-11-09", item: "i1")])?.message.contains("already resolved") == true)
+    #expect(rejection(store, [Fixtures.resolve("r3", "2023-11-09", item: "nope")])?.message.contains("data.item") == true)
+    #expect(rejection(store, [Fixtures.retract("x2", "2023-11-10", target: "t1")])?.message.contains("already retracted") == true)
+    #expect(rejection(store, [Fixtures.retract("x3", "2023-11-10", target: "x1")])?.message.contains("cannot be retracted") == true)
+    #expect(rejection(store, [Fixtures.retract("x4", "2023-11-10", target: "zz")])?.message.contains("data.target") == true)
+    #expect(rejection(store, [Fixtures.meeting("m2", "2023-11-08").replacingAll(#""data":{"#, with: #""data":{"meeting":"m1","#)]) != nil)
+    #expect(rejection(store, [Fixtures.statement("s", "2023-11-07", meeting: "m1")])?.message.contains("later meeting") == true)
+    #expect(try store.head().seq == 5)
+  }
+
+  @Test func retractingAResolutionReopensTheItemForChanges() throws {
+    let store = try Fixtures.store([
+      Fixtures.pledge("p1", "2023-11-08", item: "i1"), Fixtures.resolve("r1", "2023-11-09", item: "i1"),
+      Fixtures.retract("x1", "2023-11-10", target: "r1"),
+    ])
+    #expect(try append(store, [Fixtures.resolve("r2", "2023-11-11", item: "i1", outcome: "broken")]).count == 1)
+    let retractedMeeting = try Fixtures.store([Fixtures.meeting("m1", "2023-11-08"), Fixtures.retract("x", "2023-11-09", target: "m1")])
+    #expect(rejection(retractedMeeting, [Fixtures.statement("s", "2023-11-09", meeting: "m1")])?.message.contains("retracted") == true)
+    // The id of a retracted meeting may be used again by the corrected event.
+    #expect(
+      try append(retractedMeeting, [Fixtures.meeting("m1b", "2023-11-08").replacingAll(#""data":{"#, with: #""data":{"meeting":"m1","#)])
+        .count == 1)
+  }
+
+  @Test func aBatchIsAllOrNothingAndLeavesTheFileUnchanged() throws {
+    let store = try Fixtures.store([Fixtures.thanks("t1", "2023-11-08")])
+    let before = Fixtures.fileBytes(store.path)
+    let error = rejection(store, [Fixtures.thanks("t2", "2023-11-08"), Fixtures.statement("s", "2023-11-08", meeting: "nope")])
+    #expect(error?.message.hasPrefix("test.ndjson:2: data.meeting:") == true)
+    #expect(try store.head().seq == 1)
+    #expect(Fixtures.fileBytes(store.path) == before)
+  }
+
+  @Test func expectSeqGuardsConcurrentWriters() throws {
+    let store = try Fixtures.store([Fixtures.thanks("t1", "2023-11-08")])
+    #expect(try append(store, [Fixtures.thanks("t2", "2023-11-08")], expect: 1).count == 1)
+    let conflict = rejection(store, [Fixtures.thanks("t3", "2023-11-08")])
+    #expect(conflict == nil)
+    do {
+      _ = try append(store, [Fixtures.thanks("t4", "2023-11-08")], expect: 1)
+      Issue.record("expected a conflict")
+    } catch let error as MeetlogError {
+      #expect(error.kind == .conflict)
+      #expect(error.exitCode == 75)
+    }
+  }
+
+  @Test func recordedAtNeverDecreases() throws {
+    let store = try Fixtures.store([Fixtures.thanks("t1", "2023-11-08")], now: "2024-06-01T00:00:00Z")
+    _ = try store.append(
+      try Fixtures.pending([Fixtures.thanks("t2", "2023-11-08")]), expectSeq: nil, now: Fixtures.day("2024-01-01T00:00:00Z"))
+    var recorded: [Int64] = []
+    try store.scan(EventQuery()) {
+      recorded.append($0.recordedAt.micros)
+      return true
+    }
+    #expect(recorded[1] >= recorded[0])
+    #expect(try store.lastSeq(recordedAtMost: Fixtures.day("2024-05-31T00:00:00Z")) == 0)
+    #expect(try store.lastSeq(recordedAtMost: Fixtures.day("2024-06-01T00:00:00Z")) == 2)
+  }
+
+  @Test func verifyFindsTamperingAndNamesTheSeq() throws {
+    func tampered(_ sql: String) throws -> VerifyReport {
+      let store = try Fixtures.store((1...5).map { Fixtures.thanks("t\($0)", "2023-11-0\($0)") })
+      var db: OpaquePointer?
+      sqlite3_open(store.path, &db)
+      defer { sqlite3_close(db) }
+      #expect(sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK)
+      return try store.verify()
+    }
+    #expect(try tampered("DELETE FROM events WHERE seq = 3").faults.first?.seq == 3)
+    #expect(try tampered("UPDATE events SET recorded_at = '2024-01-01T00:00:01Z' WHERE seq = 2").faults.first?.seq == 2)
+    #expect(try tampered("UPDATE events SET occurred_at = '2023-11-09' WHERE seq = 4").faults.first?.seq == 4)
+    #expect(
+      try tampered("UPDATE events SET payload = (SELECT payload FROM events WHERE seq = 5) WHERE seq = 2").faults.first?.seq == 2)
+    #expect(try tampered("UPDATE events SET payload = x'28b52ffd00' WHERE seq = 3").faults.first?.seq == 3)
+    let flipped = try tampered(
+      "UPDATE events SET payload = CAST(substr(payload, 1, 20) || x'00' || substr(payload, 22) AS BLOB) WHERE seq = 4")
+    #expect(flipped.faults.first?.seq == 4)
+  }
+
+  @Test func exportThenImportIsIdentical() throws {
+    let store = try Fixtures.store([
+      Fixtures.meeting("m1", "2023-11-08T10:00:00+01:00"), Fixtures.pledge("p1", "2023-11-08", item: "i1", due: "2024-01-31"),
+      Fixtures.retract("x1", "2023-11-10", target: "p1"),
+    ])
+    var first: [UInt8] = []
+    try Operations.export(store) { first += $0 }
+    let lines = String(decoding: first, as: UTF8.self).split(separator: "\n").map(String.init)
+    let objects = try InputReader.read(first, file: "export.ndjson")
+    let pending = try objects.map { PendingEvent(input: try EventDecoder.decode($0.value, recordFields: true), location: $0.location) }
+    let copyPath = Fixtures.tempPath()
+    #expect(try Operations.importExport(storePath: copyPath, events: pending) == 3)
+    let copy = try SQLiteEventStore(path: copyPath, mode: .read)
+    var second: [UInt8] = []
+    try Operations.export(copy) { second += $0 }
+    #expect(first == second)
+    #expect(lines.count == 3)
+    #expect(try copy.head() == store.head())
+    // A second import into the now non-empty store is refused.
+    #expect(throws: MeetlogError.self) { try copy.importEvents(pending) }
+  }
+
+  @Test func readingAMissingStoreIsExit66() {
+    do {
+      _ = try SQLiteEventStore(path: "/nonexistent/dir/x.db", mode: .read)
+      Issue.record("opened a missing store")
+    } catch { #expect(error.exitCode == 66) }
+  }
+
+  @Test func aNonSQLiteFileIsRejected() throws {
+    let path = Fixtures.tempPath()
+    try Data("hello, this is not a database at all".utf8).write(to: URL(fileURLWithPath: path))
+    do {
+      _ = try SQLiteEventStore(path: path, mode: .read)
+      Issue.record("opened a text file")
+    } catch { #expect(error.exitCode == 74) }
+  }
+}
