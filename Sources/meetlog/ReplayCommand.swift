@@ -17,14 +17,18 @@ struct ReplayCommand: ParsableCommand {
   @OptionGroup var point: PointOptions
   @OptionGroup var output: FormatOption
 
+  @Option(help: ArgumentHelp("A JSON file of score weights overriding the defaults (docs/scoring.md).", valueName: "file"))
+  var weights: String?
+
   func run() throws {
     let point = try point.point()
+    let weights = try loadWeights(weights)
     let store = try SQLiteEventStore(path: store.path, mode: .read)
     var out = ""
     var first = true
     if output.format == .json { out += "[\n" }
     if output.format == .markdown { out += "| SEQ | OCCURRED | TYPE | ID | CHANGES |\n|---:|---|---|---|---|\n" }
-    _ = try ReplayQuery.run(store, point) { recorded, changes in
+    _ = try ReplayQuery.run(store, point, weights: weights) { recorded, changes in
       switch output.format {
       case .json, .ndjson:
         var w = JSONWriter()

@@ -78,12 +78,14 @@ public enum ReplayQuery {
     _ store: some EventStore, _ point: PointInTime, weights: ScoreWeights = ScoreWeights(),
     _ body: (RecordedEvent, [StateChange]) -> Void
   ) throws(MeetlogError) -> ProjectedState {
-    let bound = try StateQuery.boundSeq(store, point)
-    var projector = Projector(point: point, weights: weights)
-    try StateQuery.includedEvents(store, point, bound: bound) { recorded in
-      let changes = projector.applyReportingChanges(recorded.event)
-      body(recorded, changes)
+    try store.readSnapshot { () throws(MeetlogError) in
+      let bound = try StateQuery.boundSeq(store, point)
+      var projector = Projector(point: point, weights: weights)
+      try StateQuery.includedEvents(store, point, bound: bound) { recorded in
+        let changes = projector.applyReportingChanges(recorded.event)
+        body(recorded, changes)
+      }
+      return projector.result(seq: bound)
     }
-    return projector.result(seq: bound)
   }
 }

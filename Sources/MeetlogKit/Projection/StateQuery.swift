@@ -32,9 +32,11 @@ public enum StateQuery {
   public static func run(_ store: some EventStore, _ point: PointInTime, weights: ScoreWeights = ScoreWeights()) throws(MeetlogError)
     -> ProjectedState
   {
-    let bound = try boundSeq(store, point)
-    var projector = Projector(point: point, weights: weights)
-    try includedEvents(store, point, bound: bound) { projector.apply($0.event) }
-    return projector.result(seq: bound)
+    try store.readSnapshot { () throws(MeetlogError) in
+      let bound = try boundSeq(store, point)
+      var projector = Projector(point: point, weights: weights)
+      try includedEvents(store, point, bound: bound) { projector.apply($0.event) }
+      return projector.result(seq: bound)
+    }
   }
 }

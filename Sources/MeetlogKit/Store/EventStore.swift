@@ -83,6 +83,8 @@ public protocol EventStore: AnyObject {
   func append(_ batch: [PendingEvent], expectSeq: Int64?, now: Int64) throws(MeetlogError) -> [AppendOutcome]
   /// Loads an export into an empty store, keeping ids, seq and `recorded_at`.
   func importEvents(_ batch: [PendingEvent]) throws(MeetlogError) -> Int64
+  /// Runs `body` against one consistent snapshot of the log.
+  func readSnapshot<R>(_ body: () throws(MeetlogError) -> R) throws(MeetlogError) -> R
   /// The last event's seq, hash and recorded time (seq 0 when empty).
   func head() throws(MeetlogError) -> StoreHead
   /// The last seq recorded at or before `micros`.

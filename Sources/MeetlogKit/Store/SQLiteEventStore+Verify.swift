@@ -3,6 +3,10 @@ extension SQLiteEventStore {
   /// columns agree with the payload, the hash chain, `recorded_at` order, every
   /// reference rule, and the index tables against a rebuild. Faults name their seq.
   public func verify() throws(MeetlogError) -> VerifyReport {
+    try readSnapshot { () throws(MeetlogError) in try verifySnapshot() }
+  }
+
+  private func verifySnapshot() throws(MeetlogError) -> VerifyReport {
     var faults: [VerifyFault] = []
     var checked: Int64 = 0
     var previousHash = HashChain.genesis

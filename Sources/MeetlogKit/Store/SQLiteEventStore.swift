@@ -61,6 +61,14 @@ public final class SQLiteEventStore: EventStore {
     try connection.execute("PRAGMA journal_mode = WAL")
     try connection.execute("BEGIN IMMEDIATE")
     do {
+      // Another process may have created the store between our check and our lock.
+      let existing = try connection.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'events'")
+      _ = try existing.step()
+      if existing.int64(0) > 0 {
+        try connection.execute("COMMIT")
+        try checkFormat()
+        return
+      }
       try connection.execute(StoreSchema.create)
       try connection.execute("PRAGMA application_id = \(StoreSchema.applicationId); PRAGMA user_version = \(StoreSchema.formatVersion)")
       let insert = try connection.prepare("INSERT INTO meta(key, value) VALUES (?, ?)")
@@ -118,6 +126,14 @@ public final class SQLiteEventStore: EventStore {
 
   func translate<R>(_ body: () throws(SQLiteError) -> R) throws(MeetlogError) -> R {
     try Self.translate(path, body)
+  }
+
+  /// Runs `body` inside one read transaction: in WAL mode every query in it sees the
+  /// same snapshot of the log, whatever writers commit meanwhile.
+  public func readSnapshot<R>(_ body: () throws(MeetlogError) -> R) throws(MeetlogError) -> R {
+    try translate { () throws(SQLiteError) in try connection.execute("BEGIN DEFERRED") }
+    defer { try? connection.execute("COMMIT") }
+    return try body()
   }
 
   public func head() throws(MeetlogError) -> StoreHead {
