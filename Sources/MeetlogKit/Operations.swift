@@ -21,31 +21,31 @@ public enum Operations {
     return pending
   }
 
-  /// Appends in one transaction. A store this call created is removed again if the
-  /// append fails, so a rejected first append leaves nothing behind.
+  /// Appends in one transaction. When the store does not exist yet, the batch is first
+  /// checked against an empty in-memory store, so a rejected first append creates no
+  /// file — and a store is never removed, since another process may be using it.
   public static func append(
     storePath: String, events: [PendingEvent], expectSeq: Int64?, now: Int64
   ) throws(MeetlogError) -> [AppendOutcome] {
-    let existed = SQLiteEventStore.exists(storePath)
-    do {
-      let store = try SQLiteEventStore(path: storePath, mode: .write)
-      return try store.append(events, expectSeq: expectSeq, now: now)
-    } catch {
-      if !existed { FileIO.removeStore(storePath) }
-      throw error
+    if !SQLiteEventStore.exists(storePath) {
+      if let expectSeq, expectSeq != 0 {
+        throw MeetlogError(
+          .conflict, "\(storePath): --expect-seq \(expectSeq) does not match the log's last seq 0 (no store yet): nothing was appended")
+      }
+      _ = try SQLiteEventStore(path: ":memory:", mode: .write).append(events, expectSeq: nil, now: now)
     }
+    let store = try SQLiteEventStore(path: storePath, mode: .write)
+    return try store.append(events, expectSeq: expectSeq, now: now)
   }
 
-  /// Loads an export into a new or empty store; removes a store it created on failure.
+  /// Loads an export into a new or empty store, checked first in memory when the store
+  /// does not exist yet (see `append`).
   public static func importExport(storePath: String, events: [PendingEvent]) throws(MeetlogError) -> Int64 {
-    let existed = SQLiteEventStore.exists(storePath)
-    do {
-      let store = try SQLiteEventStore(path: storePath, mode: .write)
-      return try store.importEvents(events)
-    } catch {
-      if !existed { FileIO.removeStore(storePath) }
-      throw error
+    if !SQLiteEventStore.exists(storePath) {
+      _ = try SQLiteEventStore(path: ":memory:", mode: .write).importEvents(events)
     }
+    let store = try SQLiteEventStore(path: storePath, mode: .write)
+    return try store.importEvents(events)
   }
 
   /// Every event as export lines, in seq order.

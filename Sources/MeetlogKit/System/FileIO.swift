@@ -62,11 +62,6 @@ public enum FileIO {
     }
   }
 
-  /// Removes a store file and its WAL and shared-memory files, if present.
-  public static func removeStore(_ path: String) {
-    for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
-  }
-
   public static func environment(_ name: String) -> String? {
     getenv(name).map { String(cString: $0) }
   }
