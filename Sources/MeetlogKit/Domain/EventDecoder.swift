@@ -279,7 +279,8 @@ struct Fields {
     return codes
   }
 
-  /// `topics`: distinct non-empty strings; an empty list is the same as none.
+  /// `topics`: non-empty strings (a repeat is kept, and counted once); an empty list is
+  /// the same as none.
   func topics() throws(FieldError) -> [String]? {
     guard let items = try array("topics", required: false), !items.isEmpty else { return nil }
     var topics: [String] = []
@@ -289,7 +290,6 @@ struct Fields {
         throw FieldError(itemPath, "\(item.quoted) is \(item.typeDescription), a string was expected")
       }
       if topic.allSatisfy(\.isWhitespace) { throw FieldError(itemPath, "\"\(topic)\" is empty: a topic was expected") }
-      if topics.contains(topic) { throw FieldError(itemPath, "\"\(topic)\" is listed twice") }
       topics.append(topic)
     }
     return topics

@@ -66,13 +66,14 @@ public struct Projector: Sendable {
     let weight = weights.weight(of: event.body)
     let decayDays = Double(max(0, pointDay - event.occurredAt.day))
     let contribution = weight == 0 ? 0 : weight * pow(0.5, decayDays / ScoreWeights.halfLifeDays)
-    let topics: [String]
+    var topics: [String]
     switch event.body {
     case .meetingHeld(let m): topics = m.topics ?? []
     case .statementMade(let s): topics = s.topics ?? []
     case .agreementPledged(let p): topics = p.topics ?? []
     default: topics = []
     }
+    if topics.count > 1 { topics = Self.unique(topics) }
     if case .agreementPledged(let p) = event.body {
       let id = p.item ?? event.id
       items[id] = ItemState(
