@@ -31,6 +31,19 @@ let package = Package(
       ]
     ),
     .testTarget(name: "MeetlogKitTests", dependencies: ["MeetlogKit", "CSQLite"]),
-    .testTarget(name: "MeetlogCLITests", dependencies: ["MeetlogKit", "meetlog"]),
+    .testTarget(name: "MeetlogCLITests", dependencies: ["MeetlogKit", "meetlog"], exclude: ["BadInputs"]),
   ]
 )
+
+// libFuzzer targets, built only by tools/fuzz (MEETLOG_FUZZ=1): they have no main of
+// their own and link only with --sanitize=fuzzer.
+if Context.environment["MEETLOG_FUZZ"] == "1" {
+  package.targets += [
+    .executableTarget(name: "FuzzAppendInput", dependencies: ["MeetlogKit"], path: "Fuzz/AppendInput"),
+    .executableTarget(name: "FuzzStoredPayload", dependencies: ["MeetlogKit"], path: "Fuzz/StoredPayload"),
+  ]
+  package.products += [
+    .executable(name: "FuzzAppendInput", targets: ["FuzzAppendInput"]),
+    .executable(name: "FuzzStoredPayload", targets: ["FuzzStoredPayload"]),
+  ]
+}

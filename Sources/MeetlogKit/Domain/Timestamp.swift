@@ -83,6 +83,9 @@ public struct Timestamp: Sendable, Hashable, Comparable {
 
   private static func parseDateTime(_ original: [UInt8]) -> Result<Timestamp, TimeParseError> {
     var b = original
+    if b.count == 19, b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") {
+      return .failure(TimeParseError("the offset is missing: add Z or ±HH:MM"))
+    }
     guard b.count >= 20 else {
       return .failure(TimeParseError("a calendar date YYYY-MM-DD or an RFC 3339 date-time with offset was expected"))
     }

@@ -8,6 +8,9 @@ public struct InputObject: Sendable {
 /// NDJSON (one object per line, blank lines skipped), one object (which may span many
 /// lines), or one array of objects. Errors name `file:line`.
 public enum InputReader {
+  /// The largest event meetlog accepts, as an input line or in canonical form.
+  public static let maxEventBytes = 1 << 20
+
   public static func read(_ bytes: [UInt8], file: String) throws(MeetlogError) -> [InputObject] {
     var start = 0
     // A UTF-8 byte order mark is tolerated at the very start, as RFC 8259 allows.
@@ -74,6 +77,11 @@ public enum InputReader {
     while lineStart < count {
       var lineEnd = lineStart
       while lineEnd < count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+      if lineEnd - lineStart > maxEventBytes {
+        throw MeetlogError(
+          .invalidInput,
+          "\(file):\(lineNumber): the line is \(lineEnd - lineStart) bytes long: an event may be at most \(maxEventBytes) bytes (1 MiB)")
+      }
       var lineParser = JSONParser(bytes: bytes, start: lineStart, end: lineEnd, line: lineNumber)
       lineParser.skipWhitespace()
       if !lineParser.atEnd {
@@ -85,7 +93,7 @@ public enum InputReader {
           }
           objects.append(InputObject(location: InputLocation(file: file, line: lineNumber), value: value))
         } catch let failure as JSONParser.Failure {
-          let message = failure.message.hasPrefix("unexpected end of input") ? "truncated line: \(failure.message)" : failure.message
+          let message = failure.atEnd ? "truncated line: \(failure.message)" : failure.message
           throw MeetlogError(
             .invalidInput, "\(file):\(lineNumber): \(failure.path.isEmpty ? "" : failure.path + ": ")invalid JSON: \(message)")
         } catch let error as MeetlogError {

@@ -10,6 +10,8 @@ public struct JSONParser {
     public var line: Int
     public var path: String
     public var message: String
+    /// True when the input ended before the value did (a truncated line or file).
+    public var atEnd: Bool
   }
 
   public static let maxDepth = 64
@@ -75,7 +77,7 @@ public struct JSONParser {
   }
 
   func failure(_ message: String) -> Failure {
-    Failure(line: line, path: pathString(), message: message)
+    Failure(line: line, path: pathString(), message: message, atEnd: index >= end)
   }
 
   /// Parses one value starting at the current position (leading whitespace allowed).

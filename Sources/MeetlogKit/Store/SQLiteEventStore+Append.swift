@@ -146,6 +146,12 @@ final class BatchWriter: ReferenceIndex {
     let seq = head.seq + 1
     let recordedAt = recordedText ?? Timestamp.formatUTC(recordedMicros)
     let canonical = CanonicalEncoding.bytes(event)
+    if canonical.count > InputReader.maxEventBytes {
+      throw MeetlogError(
+        .invalidInput,
+        "\(location.description): the event is \(canonical.count) bytes long: an event may be at most \(InputReader.maxEventBytes) bytes (1 MiB)"
+      )
+    }
     let hash = HashChain.link(previous: head.hash, seq: seq, recordedAt: recordedAt, canonical: canonical)
     let (dictId, payload) = store.codec.compress(canonical)
     try sql { () throws(SQLiteError) in

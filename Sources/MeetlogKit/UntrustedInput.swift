@@ -1,0 +1,44 @@
+/// Entry points that take arbitrary bytes and must never crash, only report errors.
+///
+/// The libFuzzer targets in `Fuzz/` call them; so could any tool that checks input
+/// without a store.
+public enum UntrustedInput {
+  /// Reads `bytes` as `meetlog append` input, validates every event and, if all are
+  /// valid, appends them to an empty in-memory store (reference rules included).
+  /// Returns the number of events appended, or the error a user would see.
+  public static func checkAppendInput(_ bytes: [UInt8], now: Int64 = 1_700_000_000_000_000) -> Result<Int, MeetlogError> {
+    do {
+      var pending: [PendingEvent] = []
+      for object in try InputReader.read(bytes, file: "fuzz") {
+        do {
+          pending.append(PendingEvent(input: try EventDecoder.decode(object.value), location: object.location))
+        } catch {
+          return .failure(MeetlogError(.invalidInput, "\(object.location.description): \(error.description)"))
+        }
+      }
+      let store = try SQLiteEventStore(path: ":memory:", mode: .write)
+      return .success(try store.append(pending, expectSeq: nil, now: now).count)
+    } catch {
+      return .failure(error)
+    }
+  }
+
+  /// Decodes `bytes` as a stored payload (a zstd frame of canonical JSON), and also as
+  /// canonical JSON itself. Returns the events that decoded.
+  public static func decodeStoredPayload(_ bytes: [UInt8]) -> [Event] {
+    let codec = StoredEventCodec()
+    var events: [Event] = []
+    if let canonical = try? bytes.withUnsafeBytes({ (raw) throws(StoredEventError) in try codec.canonicalBytes(dictId: 0, payload: raw) }),
+      let event = try? codec.decode(canonical: canonical)
+    {
+      events.append(event)
+    }
+    if let event = try? codec.decode(canonical: bytes) {
+      // A decoded event must re-encode to a form that decodes to the same event.
+      let again = try? codec.decode(canonical: CanonicalEncoding.bytes(event))
+      precondition(again == event, "canonical form does not round-trip")
+      events.append(event)
+    }
+    return events
+  }
+}
