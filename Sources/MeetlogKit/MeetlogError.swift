@@ -14,6 +14,9 @@ public struct MeetlogError: Error, CustomStringConvertible, Sendable, Equatable 
     case missing
     /// Reading or writing failed (exit 74).
     case io
+    /// The store file is damaged or not a meetlog store (exit 74; `verify` reports it
+    /// as a fault, exit 1).
+    case damaged
     /// `--expect-seq` mismatch or the store stayed busy: retry (exit 75).
     case conflict
     /// `verify` found a fault (exit 1).
@@ -36,7 +39,7 @@ public struct MeetlogError: Error, CustomStringConvertible, Sendable, Equatable 
     case .usage: 2
     case .invalidInput: 65
     case .missing: 66
-    case .io: 74
+    case .io, .damaged: 74
     case .conflict: 75
     case .fault: 1
     }

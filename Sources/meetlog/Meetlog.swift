@@ -28,6 +28,8 @@ struct Meetlog: ParsableCommand {
   )
 
   static func main() {
+    // A file-size limit (ulimit -f) must fail the write, not kill the process mid-append.
+    signal(SIGXFSZ, SIG_IGN)
     do {
       var command = try parseAsRoot()
       try command.run()

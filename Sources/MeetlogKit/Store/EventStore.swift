@@ -69,6 +69,8 @@ public struct VerifyReport: Sendable {
   public var eventsChecked: Int64
   public var faults: [VerifyFault]
   public var headHash: [UInt8]
+  /// With `--expect-head`: the seq whose hash it is (the log may have grown since).
+  public var expectedHeadSeq: Int64?
 }
 
 /// The storage backend: where events are appended and read back.
@@ -93,7 +95,13 @@ public protocol EventStore: AnyObject {
   func scan(_ query: EventQuery, _ body: (RecordedEvent) throws(MeetlogError) -> Bool) throws(MeetlogError)
   /// The ids of every event retracted by a retraction with seq ≤ `maxSeq`.
   func retractedIds(maxSeq: Int64) throws(MeetlogError) -> Set<String>
-  /// Checks the whole store.
-  func verify() throws(MeetlogError) -> VerifyReport
+  /// Checks the whole store; with `expectHead`, also that this hash (kept elsewhere) is
+  /// still a link of the chain.
+  func verify(expectHead: [UInt8]?) throws(MeetlogError) -> VerifyReport
   func stats() throws(MeetlogError) -> StoreStats
+}
+
+extension EventStore {
+  /// Checks the whole store against itself.
+  public func verify() throws(MeetlogError) -> VerifyReport { try verify(expectHead: nil) }
 }

@@ -15,16 +15,25 @@ final class SQLiteConnection {
   let path: String
 
   /// Opens (and with `create`, creates) the database at `path`, exactly as given.
-  init(path: String, readOnly: Bool, create: Bool) throws(SQLiteError) {
+  /// With `immutable`, the file is opened as a `file:` URI with `immutable=1`: for a
+  /// store on read-only media, where SQLite cannot create the WAL index.
+  init(path: String, readOnly: Bool, create: Bool, immutable: Bool = false) throws(SQLiteError) {
     self.path = path
     var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
     flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
     if create { flags |= SQLITE_OPEN_CREATE }
+    var name = path
+    if immutable {
+      flags |= SQLITE_OPEN_URI
+      name = "file:" + Self.percentEncoded(path) + "?immutable=1"
+    }
     var db: OpaquePointer?
-    let rc = sqlite3_open_v2(path, &db, flags, nil)
+    let rc = sqlite3_open_v2(name, &db, flags, nil)
     handle = db
     if rc != SQLITE_OK {
-      let error = SQLiteError(code: rc, message: db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open", sql: nil)
+      var message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+      if let db, sqlite3_system_errno(db) != 0 { message += " (\(String(cString: strerror(sqlite3_system_errno(db)))))" }
+      let error = SQLiteError(code: rc, message: message, sql: nil)
       sqlite3_close_v2(db)
       handle = nil
       throw error
@@ -35,6 +44,26 @@ final class SQLiteConnection {
   deinit {
     if let handle { sqlite3_close_v2(handle) }
   }
+
+  /// A path as the path part of a `file:` URI: every byte but unreserved ones and `/`
+  /// percent-encoded, so quotes, spaces, `?` and `#` in a name stay part of the name.
+  static func percentEncoded(_ path: String) -> String {
+    var out = ""
+    for byte in path.utf8 {
+      switch byte {
+      case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+        UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+        out.append(Character(Unicode.Scalar(byte)))
+      default:
+        let hex = Array("0123456789ABCDEF")
+        out += "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 15)])
+      }
+    }
+    return out
+  }
+
+  /// True when SQLite reports the store as read-only for this connection.
+  var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
 
   /// Waits up to `milliseconds` for a lock, with SQLite's own backoff (1 ms … 100 ms).
   func setBusyTimeout(milliseconds: Int32) {
@@ -160,6 +189,7 @@ struct SQLiteError: Error, CustomStringConvertible {
   var isReadOnly: Bool { primaryCode == SQLITE_READONLY }
   var isCannotOpen: Bool { primaryCode == SQLITE_CANTOPEN }
   var isFull: Bool { primaryCode == SQLITE_FULL }
+  var isIOError: Bool { primaryCode == SQLITE_IOERR }
 
   var description: String { "SQLite error \(code): \(message)" }
 }

@@ -2,8 +2,28 @@ extension SQLiteEventStore {
   /// Checks every row: seq gapless, payload decompresses and decodes, canonical form,
   /// columns agree with the payload, the hash chain, `recorded_at` order, every
   /// reference rule, and the index tables against a rebuild. Faults name their seq.
-  public func verify() throws(MeetlogError) -> VerifyReport {
-    try readSnapshot { () throws(MeetlogError) in try verifySnapshot() }
+  public func verify(expectHead: [UInt8]?) throws(MeetlogError) -> VerifyReport {
+    try readSnapshot { () throws(MeetlogError) in
+      var report = try verifySnapshot()
+      if let expectHead, expectHead != report.headHash {
+        let found = try translate { () throws(SQLiteError) -> Int64? in
+          let statement = try connection.prepare("SELECT seq FROM events WHERE hash = ?")
+          try statement.bind(1, expectHead)
+          return try statement.step() ? statement.int64(0) : nil
+        }
+        if let found {
+          report.expectedHeadSeq = found
+        } else {
+          report.faults.append(
+            VerifyFault(
+              seq: report.eventsChecked + 1,
+              message: "the expected head hash \(HashChain.hex(expectHead)) is in no event of this log: the log was truncated or rewritten"))
+        }
+      } else if expectHead != nil {
+        report.expectedHeadSeq = report.eventsChecked
+      }
+      return report
+    }
   }
 
   private func verifySnapshot() throws(MeetlogError) -> VerifyReport {
@@ -13,12 +33,23 @@ extension SQLiteEventStore {
     var expectedSeq: Int64 = 1
     var previousRecorded = Int64.min
     let index = MemoryReferenceIndex()
-    let statement = try translate { () throws(SQLiteError) in
-      try connection.prepare(
+    let statement: SQLiteStatement
+    do {
+      statement = try connection.prepare(
         "SELECT seq, id, type, occurred_at, occurred_us, recorded_at, recorded_us, dict_id, payload, hash FROM events ORDER BY seq")
+    } catch {
+      let fault = VerifyFault(seq: 1, message: "the database file is damaged, no event can be read: \(error.message)")
+      return VerifyReport(eventsChecked: 0, faults: [fault], headHash: previousHash, expectedHeadSeq: nil)
     }
     func fault(_ seq: Int64, _ message: String) { faults.append(VerifyFault(seq: seq, message: message)) }
-    while try translate({ () throws(SQLiteError) in try statement.step() }) {
+    while true {
+      do {
+        guard try statement.step() else { break }
+      } catch {
+        // A damaged file: report where reading stopped instead of failing as I/O.
+        fault(expectedSeq, "the database file is damaged at or after this seq: \(error.message)")
+        break
+      }
       checked += 1
       let seq = statement.int64(0)
       if seq != expectedSeq {
@@ -65,9 +96,9 @@ extension SQLiteEventStore {
         fault(seq, "breaks a reference rule: \(error.description)")
       }
     }
-    try compareIndexTables(with: index, faults: &faults)
-    let head = try head()
-    return VerifyReport(eventsChecked: checked, faults: faults.sorted { $0.seq < $1.seq }, headHash: head.hash)
+    if faults.isEmpty { try compareIndexTables(with: index, faults: &faults) }
+    let head = (try? head()) ?? StoreHead(seq: 0, hash: previousHash, recordedMicros: 0)
+    return VerifyReport(eventsChecked: checked, faults: faults.sorted { $0.seq < $1.seq }, headHash: head.hash, expectedHeadSeq: nil)
   }
 
   private func compareIndexTables(with index: MemoryReferenceIndex, faults: inout [VerifyFault]) throws(MeetlogError) {

@@ -6,8 +6,12 @@
 /// frame of the canonical event, `seq` as the rowid, the envelope as plain columns so a
 /// point in time is a `WHERE`.
 public final class SQLiteEventStore: EventStore {
-  /// How long a writer waits for a busy store before exit 75.
-  public static let busyTimeoutMilliseconds: Int32 = 10_000
+  /// How long a writer waits for a busy store before exit 75: 10 s, or
+  /// `MEETLOG_BUSY_TIMEOUT_MS` milliseconds.
+  public static let busyTimeoutMilliseconds: Int32 = {
+    if let text = FileIO.environment("MEETLOG_BUSY_TIMEOUT_MS"), let ms = Int32(text), ms >= 0 { return ms }
+    return 10_000
+  }()
 
   let connection: SQLiteConnection
   let codec = StoredEventCodec()
@@ -39,12 +43,19 @@ public final class SQLiteEventStore: EventStore {
     default: break
     }
     do {
-      connection = try SQLiteConnection(path: path, readOnly: false, create: !existed)
+      if mode == .read {
+        connection = try Self.openForReading(path)
+      } else {
+        connection = try SQLiteConnection(path: path, readOnly: false, create: !existed)
+      }
     } catch {
       if error.isCannotOpen || error.isReadOnly {
-        throw MeetlogError(.io, "\(path): cannot open the store: \(error.message)")
+        throw MeetlogError(.io, "\(path): cannot open the store for \(mode == .read ? "reading" : "writing"): \(error.message)")
       }
       throw MeetlogError(.io, "\(path): \(error.message)")
+    }
+    if mode != .read, let reason = Self.unwritableReason(path) {
+      throw MeetlogError(.io, "\(path): the store is read-only (\(reason)): nothing was written")
     }
     connection.setBusyTimeout(milliseconds: Self.busyTimeoutMilliseconds)
     try Self.translate(path) { () throws(SQLiteError) in
@@ -53,7 +64,21 @@ public final class SQLiteEventStore: EventStore {
       } else {
         try checkFormat()
       }
-      try connection.execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF;")
+      if mode != .read { try connection.execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF;") }
+    }
+  }
+
+  /// Opens read-only; on read-only media, where the WAL index cannot be created, as an
+  /// immutable file (nothing can change it there).
+  private static func openForReading(_ path: String) throws(SQLiteError) -> SQLiteConnection {
+    do {
+      let connection = try SQLiteConnection(path: path, readOnly: true, create: false)
+      let probe = try connection.prepare("SELECT count(*) FROM sqlite_master")
+      _ = try probe.step()
+      return connection
+    } catch {
+      guard error.isCannotOpen || error.isReadOnly else { throw error }
+      return try SQLiteConnection(path: path, readOnly: true, create: false, immutable: true)
     }
   }
 
@@ -96,7 +121,7 @@ public final class SQLiteEventStore: EventStore {
     _ = try app.step()
     let applicationId = app.int64(0)
     if applicationId != Int64(StoreSchema.applicationId) {
-      throw SQLiteError(code: 26, message: "not a meetlog store (application_id \(applicationId))", sql: nil)
+      throw SQLiteError(code: 26, message: "application_id is \(applicationId), not meetlog's", sql: nil)
     }
     if version > Int64(StoreSchema.formatVersion) {
       throw SQLiteError(
@@ -117,9 +142,10 @@ public final class SQLiteEventStore: EventStore {
         throw MeetlogError(
           .conflict, "\(path): the store stayed busy for \(busyTimeoutMilliseconds / 1000) s (another process is writing): retry")
       }
-      if error.isNotADatabase { throw MeetlogError(.io, "\(path): not a meetlog store: \(error.message)") }
+      if error.isNotADatabase { throw MeetlogError(.damaged, "\(path): not a meetlog store, or a damaged one: \(error.message)") }
       if error.isReadOnly { throw MeetlogError(.io, "\(path): the store is read-only: \(error.message)") }
       if error.isFull { throw MeetlogError(.io, "\(path): the disk is full: nothing was written") }
+      if error.isIOError { throw MeetlogError(.io, "\(path): I/O error (\(error.message)): nothing was written") }
       throw MeetlogError(.io, "\(path): \(error.message)")
     }
   }
@@ -262,6 +288,20 @@ public final class SQLiteEventStore: EventStore {
         fileBytes: Self.fileSize(path) + Self.fileSize(path + "-wal"), payloadBytes: payloadBytes, rawBytes: rawBytes,
         headHash: head.hash, formatVersion: StoreSchema.formatVersion, firstRecordedAt: first, lastRecordedAt: last)
     }
+  }
+
+  /// Why the store file or its folder (where the WAL lives) cannot be written, if so.
+  static func unwritableReason(_ path: String) -> String? {
+    var folder = path
+    if let slash = path.lastIndex(of: "/") {
+      folder = slash == path.startIndex ? "/" : String(path[..<slash])
+    } else {
+      folder = "."
+    }
+    for target in [path, folder] where access(target, W_OK) != 0 {
+      return "\(target == path ? "the file" : "its folder"): \(String(cString: strerror(errno)))"
+    }
+    return nil
   }
 
   static func fileSize(_ path: String) -> Int64 {
