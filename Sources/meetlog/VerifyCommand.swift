@@ -77,7 +77,7 @@ struct VerifyCommand: ParsableCommand {
     do {
       let opened = try SQLiteEventStore(path: path, mode: .read)
       return try opened.verify(expectHead: expectHead)
-    } catch let error as MeetlogError {
+    } catch {
       guard error.kind == .damaged else { throw error }
       FileIO.writeStandardOutput("FAULT: the store cannot be read: " + error.message + "\n")
       throw ExitCode(1)

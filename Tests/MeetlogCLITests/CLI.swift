@@ -30,9 +30,10 @@ enum CLI {
   }()
 
   @discardableResult
-  static func run(_ arguments: [String], stdin: String? = nil, store: String? = nil, clock: String? = "2026-01-15T12:00:00Z") throws
-    -> Result
-  {
+  static func run(
+    _ arguments: [String], stdin: String? = nil, store: String? = nil, clock: String? = "2026-01-15T12:00:00Z",
+    environment extra: [String: String] = [:]
+  ) throws -> Result {
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
@@ -40,6 +41,7 @@ enum CLI {
     environment["MEETLOG_STORE"] = store
     environment["MEETLOG_CLOCK"] = clock
     environment["NO_COLOR"] = "1"
+    environment.merge(extra) { _, new in new }
     process.environment = environment
     let out = Pipe()
     let err = Pipe()

@@ -17,7 +17,8 @@ extension SQLiteEventStore {
           report.faults.append(
             VerifyFault(
               seq: report.eventsChecked + 1,
-              message: "the expected head hash \(HashChain.hex(expectHead)) is in no event of this log: the log was truncated or rewritten"))
+              message: "the expected head hash \(HashChain.hex(expectHead)) is in no event of this log: the log was truncated or rewritten")
+          )
         }
       } else if expectHead != nil {
         report.expectedHeadSeq = report.eventsChecked

@@ -42,6 +42,9 @@ public final class SQLiteEventStore: EventStore {
       throw MeetlogError(.usage, "\(path): a file already exists; meetlog init creates a new store only")
     default: break
     }
+    if mode != .read, path != ":memory:", let reason = Self.unwritableReason(path, existing: existed) {
+      throw MeetlogError(.io, "\(path): the store is read-only (\(reason)): nothing was written")
+    }
     do {
       if mode == .read {
         connection = try Self.openForReading(path)
@@ -52,10 +55,8 @@ public final class SQLiteEventStore: EventStore {
       if error.isCannotOpen || error.isReadOnly {
         throw MeetlogError(.io, "\(path): cannot open the store for \(mode == .read ? "reading" : "writing"): \(error.message)")
       }
+      if error.isNotADatabase { throw MeetlogError(.damaged, "\(path): not a meetlog store, or a damaged one: \(error.message)") }
       throw MeetlogError(.io, "\(path): \(error.message)")
-    }
-    if mode != .read, let reason = Self.unwritableReason(path) {
-      throw MeetlogError(.io, "\(path): the store is read-only (\(reason)): nothing was written")
     }
     connection.setBusyTimeout(milliseconds: Self.busyTimeoutMilliseconds)
     try Self.translate(path) { () throws(SQLiteError) in
@@ -291,14 +292,14 @@ public final class SQLiteEventStore: EventStore {
   }
 
   /// Why the store file or its folder (where the WAL lives) cannot be written, if so.
-  static func unwritableReason(_ path: String) -> String? {
+  static func unwritableReason(_ path: String, existing: Bool) -> String? {
     var folder = path
     if let slash = path.lastIndex(of: "/") {
       folder = slash == path.startIndex ? "/" : String(path[..<slash])
     } else {
       folder = "."
     }
-    for target in [path, folder] where access(target, W_OK) != 0 {
+    for target in existing ? [path, folder] : [folder] where access(target, W_OK) != 0 {
       return "\(target == path ? "the file" : "its folder"): \(String(cString: strerror(errno)))"
     }
     return nil
