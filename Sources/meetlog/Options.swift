@@ -49,3 +49,14 @@ struct FormatOption: ParsableArguments {
   @Option(help: ArgumentHelp("Output format: table, json, ndjson or markdown.", valueName: "format"))
   var format: OutputFormat = .table
 }
+
+/// `--weights FILE`: score weights overriding the defaults.
+struct WeightsOption: ParsableArguments {
+  @Option(help: ArgumentHelp("A JSON file of score weights overriding the defaults (docs/scoring.md).", valueName: "file"))
+  var weights: String?
+
+  func load() throws -> ScoreWeights {
+    guard let weights else { return ScoreWeights() }
+    return try ScoreWeights.parse(try FileIO.read(path: weights), file: weights)
+  }
+}

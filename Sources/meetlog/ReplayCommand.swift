@@ -17,18 +17,17 @@ struct ReplayCommand: ParsableCommand {
   @OptionGroup var point: PointOptions
   @OptionGroup var output: FormatOption
 
-  @Option(help: ArgumentHelp("A JSON file of score weights overriding the defaults (docs/scoring.md).", valueName: "file"))
-  var weights: String?
+  @OptionGroup var weights: WeightsOption
 
   func run() throws {
     let point = try point.point()
-    let weights = try loadWeights(weights)
+    let scoreWeights = try weights.load()
     let store = try SQLiteEventStore(path: store.path, mode: .read)
     var out = ""
     var first = true
     if output.format == .json { out += "[\n" }
     if output.format == .markdown { out += "| SEQ | OCCURRED | TYPE | ID | CHANGES |\n|---:|---|---|---|---|\n" }
-    _ = try ReplayQuery.run(store, point, weights: weights) { recorded, changes in
+    _ = try ReplayQuery.run(store, point, weights: scoreWeights) { recorded, changes in
       switch output.format {
       case .json, .ndjson:
         var w = JSONWriter()

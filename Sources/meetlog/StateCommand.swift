@@ -24,19 +24,13 @@ struct StateCommand: ParsableCommand {
   @Flag(help: "List every item, resolved ones included, not only the open ones.")
   var all = false
 
-  @Option(help: ArgumentHelp("A JSON file of score weights overriding the defaults (docs/scoring.md).", valueName: "file"))
-  var weights: String?
+  @OptionGroup var weights: WeightsOption
 
   func run() throws {
     let point = try point.point()
-    let weights = try loadWeights(weights)
+    let scoreWeights = try weights.load()
     let store = try SQLiteEventStore(path: store.path, mode: .read)
-    let state = try StateQuery.run(store, point, weights: weights)
+    let state = try StateQuery.run(store, point, weights: scoreWeights)
     FileIO.writeStandardOutput(StateRenderer.render(state, section: section, allItems: all, format: output.format))
   }
-}
-
-func loadWeights(_ path: String?) throws -> ScoreWeights {
-  guard let path else { return ScoreWeights() }
-  return try ScoreWeights.parse(try FileIO.read(path: path), file: path)
 }

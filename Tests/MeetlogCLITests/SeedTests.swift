@@ -52,6 +52,19 @@ import Testing
     #expect(eu["age_days"] as? Int == 68)
   }
 
+  @Test func weightsCanBeOverriddenFromAFile() throws {
+    let store = try CLI.seededStore()
+    let file = CLI.tempDir().appendingPathComponent("weights.json")
+    try Data(#"{"meeting.held": 2.8, "item.resolved.withdrawn": -2}"#.utf8).write(to: file)
+    let result = try CLI.run(["state", "relations", "--as-of", "2023-11-08", "--weights", file.path, "--format", "json"], store: store)
+    let relations = try CLI.json(result.stdout)["relations"] as! [[String: Any]]
+    #expect(relations.first { $0["pair"] as? String == "BA-SI" }?["score"] as? Double == 34.2)
+    try Data(#"{"meeting": 1}"#.utf8).write(to: file)
+    let bad = try CLI.run(["state", "--weights", file.path], store: store)
+    #expect(bad.status == 65)
+    #expect(bad.stderr.contains("meeting: unknown weight"))
+  }
+
   @Test func tablesAndMarkdownNameTheMeeting() throws {
     let store = try CLI.seededStore()
     let table = try CLI.run(["state", "--as-of", "2023-11-08"], store: store)
