@@ -26,4 +26,30 @@ import Testing
     #expect(seqs == Array(1...(25 + writers * perWriter)))
     #expect(try CLI.run(["verify"], store: store).status == 0)
   }
+
+  @Test func severalFirstAppendsCreateOneStore() async throws {
+    for round in 0..<3 {
+      let store = CLI.tempDir().appendingPathComponent("new-\(round).db").path
+      let statuses = try await withThrowingTaskGroup(of: Result.self) { group in
+        for w in 0..<4 {
+          group.addTask {
+            let line =
+              #"{"id":"first-\#(w)","type":"thanks.expressed","occurred_at":"2024-01-01","data":{"from":{"name":"W","country":"SI"},"to":"BA","for":"x"}}"#
+            let result = try CLI.run(["append"], stdin: line, store: store, clock: nil)
+            return Result(status: result.status, stderr: result.stderr)
+          }
+        }
+        var all: [Result] = []
+        for try await r in group { all.append(r) }
+        return all
+      }
+      #expect(statuses.allSatisfy { $0.status == 0 }, "\(statuses.map(\.stderr))")
+      #expect(try CLI.run(["verify"], store: store).stdout.hasPrefix("ok: 4 events"))
+    }
+  }
+
+  struct Result: Sendable {
+    var status: Int32
+    var stderr: String
+  }
 }

@@ -72,7 +72,6 @@ public enum InputReader {
     }
     var lineStart = start
     var lineNumber = 1
-    if start > 0 { lineNumber = 1 }
     let count = bytes.count
     while lineStart < count {
       var lineEnd = lineStart

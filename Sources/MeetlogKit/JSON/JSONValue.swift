@@ -56,10 +56,7 @@ extension JSONWriter {
     case .string(let s): string(s)
     case .array(let items):
       beginArray()
-      for item in items {
-        element()
-        write(item)
-      }
+      for item in items { write(item) }
       endArray()
     case .object(let members):
       beginObject()

@@ -60,9 +60,6 @@ public struct JSONWriter: Sendable {
     bytes.append(UInt8(ascii: "]"))
   }
 
-  /// Marks the start of an array element; values call `separate` themselves.
-  public mutating func element() {}
-
   public mutating func key(_ name: String) {
     separate()
     appendEscaped(name)

@@ -87,6 +87,14 @@ final class SQLiteConnection {
     }
   }
 
+  /// The integer in the first column of the first row (0 when there is no row); the
+  /// statement is finalized before it returns, so no read transaction stays open.
+  func scalar(_ sql: String) throws(SQLiteError) -> Int64 {
+    let statement = try prepare(sql)
+    defer { statement.reset() }
+    return try statement.step() ? statement.int64(0) : 0
+  }
+
   func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
     try SQLiteStatement(connection: self, sql: sql)
   }

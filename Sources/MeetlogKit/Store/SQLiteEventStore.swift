@@ -59,13 +59,34 @@ public final class SQLiteEventStore: EventStore {
       throw MeetlogError(.io, "\(path): \(error.message)")
     }
     connection.setBusyTimeout(milliseconds: Self.busyTimeoutMilliseconds)
+    // While another process creates the store, SQLite may answer BUSY at once (a lock
+    // upgrade that its busy handler cannot wait for): retry with backoff, bounded.
     try Self.translate(path) { () throws(SQLiteError) in
-      if !existed {
-        try createSchema()
-      } else {
-        try checkFormat()
+      try Self.retryingWhileBusy { () throws(SQLiteError) in
+        if !existed {
+          try createSchema()
+        } else {
+          try checkFormat(mayCreate: mode != .read)
+        }
       }
       if mode != .read { try connection.execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF;") }
+    }
+  }
+
+  /// Runs `body` again while it fails with SQLITE_BUSY, sleeping 1, 2, 4 … 100 ms,
+  /// until the busy timeout has passed.
+  static func retryingWhileBusy(_ body: () throws(SQLiteError) -> Void) throws(SQLiteError) {
+    var waited: Int32 = 0
+    var pause: Int32 = 1
+    while true {
+      do {
+        return try body()
+      } catch {
+        guard error.isBusy, waited < busyTimeoutMilliseconds else { throw error }
+        usleep(UInt32(pause) * 1000)
+        waited += pause
+        pause = min(pause * 2, 100)
+      }
     }
   }
 
@@ -74,8 +95,7 @@ public final class SQLiteEventStore: EventStore {
   private static func openForReading(_ path: String) throws(SQLiteError) -> SQLiteConnection {
     do {
       let connection = try SQLiteConnection(path: path, readOnly: true, create: false)
-      let probe = try connection.prepare("SELECT count(*) FROM sqlite_master")
-      _ = try probe.step()
+      _ = try connection.scalar("SELECT count(*) FROM sqlite_master")
       return connection
     } catch {
       guard error.isCannotOpen || error.isReadOnly else { throw error }
@@ -88,11 +108,9 @@ public final class SQLiteEventStore: EventStore {
     try connection.execute("BEGIN IMMEDIATE")
     do {
       // Another process may have created the store between our check and our lock.
-      let existing = try connection.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'events'")
-      _ = try existing.step()
-      if existing.int64(0) > 0 {
+      if try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'events'") > 0 {
         try connection.execute("COMMIT")
-        try checkFormat()
+        try checkFormat(mayCreate: false)
         return
       }
       try connection.execute(StoreSchema.create)
@@ -114,13 +132,17 @@ public final class SQLiteEventStore: EventStore {
     }
   }
 
-  private func checkFormat() throws(SQLiteError) {
-    let statement = try connection.prepare("PRAGMA user_version")
-    _ = try statement.step()
-    let version = statement.int64(0)
-    let app = try connection.prepare("PRAGMA application_id")
-    _ = try app.step()
-    let applicationId = app.int64(0)
+  /// Checks that the file is a meetlog store this version can read. An empty database
+  /// is one another process is creating right now: with `mayCreate`, join it.
+  private func checkFormat(mayCreate: Bool) throws(SQLiteError) {
+    let version = try connection.scalar("PRAGMA user_version")
+    let applicationId = try connection.scalar("PRAGMA application_id")
+    if mayCreate && applicationId == 0 && version == 0 {
+      if try connection.scalar("SELECT count(*) FROM sqlite_master") == 0 {
+        try createSchema()
+        return
+      }
+    }
     if applicationId != Int64(StoreSchema.applicationId) {
       throw SQLiteError(code: 26, message: "application_id is \(applicationId), not meetlog's", sql: nil)
     }
@@ -141,7 +163,9 @@ public final class SQLiteEventStore: EventStore {
       if error.code == 0x10000 { throw MeetlogError(.io, "\(path): \(error.message)") }
       if error.isBusy {
         throw MeetlogError(
-          .conflict, "\(path): the store stayed busy for \(busyTimeoutMilliseconds / 1000) s (another process is writing): retry")
+          .conflict,
+          "\(path): the store stayed busy for \(formatDecimal2(Double(busyTimeoutMilliseconds) / 1000)) s (another process is writing): nothing was appended; retry"
+        )
       }
       if error.isNotADatabase { throw MeetlogError(.damaged, "\(path): not a meetlog store, or a damaged one: \(error.message)") }
       if error.isReadOnly { throw MeetlogError(.io, "\(path): the store is read-only: \(error.message)") }
