@@ -23,13 +23,19 @@ struct Meetlog: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       InitCommand.self, AppendCommand.self, LogCommand.self, StateCommand.self, ReplayCommand.self,
-      VerifyCommand.self, ExportCommand.self, ImportCommand.self, StatsCommand.self,
+      VerifyCommand.self, ExportCommand.self, ImportCommand.self, StatsCommand.self, TailCommand.self,
     ]
   )
 
   static func main() {
     // A file-size limit (ulimit -f) must fail the write, not kill the process mid-append.
     signal(SIGXFSZ, SIG_IGN)
+    // A parent may start us with signals blocked (threads of test runners do): `tail
+    // --follow` must still stop on SIGTERM, SIGINT and SIGHUP.
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
+    for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE] { sigaddset(&unblock, signal) }
+    sigprocmask(SIG_UNBLOCK, &unblock, nil)
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -46,20 +46,27 @@ public enum FileIO {
     writeAll(STDOUT_FILENO, bytes)
   }
 
+  /// Writes bytes to standard output; false when it is closed (the reader went away).
+  public static func writeStandardOutputChecked(_ bytes: [UInt8]) -> Bool {
+    writeAll(STDOUT_FILENO, bytes)
+  }
+
   public static func writeStandardError(_ text: String) {
     writeAll(STDERR_FILENO, Array(text.utf8))
   }
 
-  private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+  @discardableResult
+  private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
     var offset = 0
     while offset < bytes.count {
       let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
       if n < 0 {
         if errno == EINTR { continue }
-        return
+        return false
       }
       offset += n
     }
+    return true
   }
 
   public static func environment(_ name: String) -> String? {
