@@ -66,6 +66,10 @@ struct LogCommand: ParsableCommand {
     if let limit, limit < 0 { throw MeetlogError(.usage, "--limit: \(limit) is negative") }
     let store = try SQLiteEventStore(path: store.path, mode: .read)
     var events: [RecordedEvent] = []
+    if limit == 0 {
+      FileIO.writeStandardOutput(EventRenderer.render([], format: output.format))
+      return
+    }
     try store.scan(query) { recorded in
       let countries = recorded.event.countries
       if let country, !countries.contains(country) { return true }

@@ -83,6 +83,7 @@ import Testing
     let late = try CLI.run(["log", "--from", "2024-01-01", "--limit", "2", "--format", "ndjson"], store: store)
     let seqs = late.stdout.split(separator: "\n").map { try! CLI.json(String($0))["seq"] as! Int }
     #expect(seqs == [22, 23])
+    #expect(try CLI.run(["log", "--limit", "0", "--format", "ndjson"], store: store).stdout.isEmpty)
     let eu = try CLI.run(["log", "--country", "EU", "--to", "2023-12-31", "--format", "json"], store: store)
     let list = try JSONSerialization.jsonObject(with: Data(eu.stdout.utf8)) as! [[String: Any]]
     #expect(list.map { $0["id"] as! String } == ["ba-nesic-2023-11-08-frontex-optimism"])
