@@ -90,9 +90,14 @@ public final class SQLiteEventStore: EventStore {
     }
   }
 
-  /// Opens read-only; on read-only media, where the WAL index cannot be created, as an
-  /// immutable file (nothing can change it there).
+  /// Opens a store for reading. Where the file and its folder are writable, as a normal
+  /// connection (that only reads), so the WAL and its index work as for any reader. On
+  /// read-only media, where SQLite cannot create the WAL index, read-only and, failing
+  /// that, as an immutable file (nothing can change it there).
   private static func openForReading(_ path: String) throws(SQLiteError) -> SQLiteConnection {
+    if unwritableReason(path, existing: true) == nil {
+      return try SQLiteConnection(path: path, readOnly: false, create: false)
+    }
     do {
       let connection = try SQLiteConnection(path: path, readOnly: true, create: false)
       _ = try connection.scalar("SELECT count(*) FROM sqlite_master")
