@@ -59,6 +59,20 @@ enum CLI {
       status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
   }
 
+  /// Runs a `/bin/sh -c` command line; returns its exit status and standard output.
+  @discardableResult
+  static func shell(_ command: String) throws -> (status: Int32, stdout: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+  }
+
   static func tempDir() -> URL {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("meetlog-e2e-\(UUID().uuidString)")
     try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

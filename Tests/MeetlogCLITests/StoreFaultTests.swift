@@ -7,14 +7,7 @@ import Testing
   static let thanks =
     #"{"type":"thanks.expressed","occurred_at":"2023-11-09","data":{"from":{"name":"Nenad Nešić","country":"BA"},"to":"SI","for":"the hospitality"}}"#
 
-  static func sh(_ command: String) -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
-    try? process.run()
-    process.waitUntilExit()
-    return process.terminationStatus
-  }
+  static func sh(_ command: String) -> Int32 { (try? CLI.shell(command).status) ?? -1 }
 
   /// Mounting needs root in a sandbox that allows it; CI runs as root.
   static let canMount: Bool = {

@@ -3,21 +3,9 @@ import Testing
 
 /// docs/store.md promises the data can be read without meetlog: these run its recipes.
 @Suite struct StoreFormatTests {
-  static func shell(_ command: String) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
-    let out = Pipe()
-    process.standardOutput = out
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-  }
-
   @Test func sqlite3AndZstdReadAnEvent() throws {
     let store = try CLI.seededStore()
-    let (status, output) = try Self.shell("sqlite3 '\(store)' \"SELECT hex(payload) FROM events WHERE seq = 2\" | xxd -r -p | zstd -dc")
+    let (status, output) = try CLI.shell("sqlite3 '\(store)' \"SELECT hex(payload) FROM events WHERE seq = 2\" | xxd -r -p | zstd -dc")
     #expect(status == 0)
     #expect(output.hasPrefix(#"{"id":"si-ba-2023-11-08-thanks-floods","type":"thanks.expressed""#))
   }
@@ -30,7 +18,7 @@ import Testing
     let script = String(doc[start.upperBound..<end.lowerBound]).replacingOccurrences(of: "\"meetlog.db\"", with: "'\(store)'")
     let file = CLI.tempDir().appendingPathComponent("chain.py")
     try script.write(to: file, atomically: true, encoding: .utf8)
-    let (status, output) = try Self.shell("python3 '\(file.path)'")
+    let (status, output) = try CLI.shell("python3 '\(file.path)'")
     #expect(status == 0)
     let stats = try CLI.json(try CLI.run(["stats", "--format", "json"], store: store).stdout)
     #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == stats["head_hash"] as? String)

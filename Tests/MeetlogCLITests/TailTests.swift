@@ -26,15 +26,8 @@ import Testing
       timeout 4 '\(bin)' tail --follow --from-seq 25 --store '\(store)'
       wait
       """
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", script]
-    let out = Pipe()
-    process.standardOutput = out
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let ids = String(decoding: data, as: UTF8.self).split(separator: "\n").map { try! CLI.json(String($0))["id"] as! String }
+    let data = try CLI.shell(script).stdout
+    let ids = data.split(separator: "\n").map { try! CLI.json(String($0))["id"] as! String }
     #expect(ids == ["frontex-signed-2025-06-11", "followed-0", "followed-1", "followed-2"])
   }
 }
