@@ -67,6 +67,7 @@ import Testing
     #expect(formatDecimal2(-3.999) == "-4")
     #expect(formatDecimal2(0.05) == "0.05")
     #expect(formatDecimal2(-0.001) == "0")
-    #expect(formatDecimal2(2.345) == "2.35" || formatDecimal2(2.345) == "2.34")
+    #expect(formatDecimal2(12.345678) == "12.35")
+    #expect(formatDecimal2(7.105227) == "7.11")
   }
 }

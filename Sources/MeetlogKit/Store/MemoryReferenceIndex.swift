@@ -7,6 +7,9 @@ final class MemoryReferenceIndex: ReferenceIndex {
   private(set) var names: [String: Int64] = [:]
   private(set) var retractions: [Int64: Int64] = [:]
   private(set) var resolutions: [Int64: Int64] = [:]
+  /// The reverse of `resolutions` (resolution seq → item seq), so a retracted resolution
+  /// is found without a scan.
+  private var itemOfResolution: [Int64: Int64] = [:]
   private var seqToEvent: [Int64: IndexedEvent] = [:]
 
   static func nameKey(_ kind: NameKind, _ name: String) -> String { kind.rawValue + "\u{0}" + name }
@@ -29,10 +32,13 @@ final class MemoryReferenceIndex: ReferenceIndex {
 
   func record(_ event: Event, seq: Int64, effects: ReferenceEffects) {
     if let (kind, name) = effects.defines { names[Self.nameKey(kind, name)] = seq }
-    if let itemSeq = effects.resolvesItemSeq { resolutions[itemSeq] = seq }
+    if let itemSeq = effects.resolvesItemSeq {
+      resolutions[itemSeq] = seq
+      itemOfResolution[seq] = itemSeq
+    }
     if let target = effects.retracts {
       retractions[target.seq] = seq
-      if target.type == .itemResolved, let item = resolutions.first(where: { $0.value == target.seq })?.key {
+      if target.type == .itemResolved, let item = itemOfResolution.removeValue(forKey: target.seq) {
         resolutions[item] = nil
       }
     }
