@@ -30,6 +30,11 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .executableTarget(
+      name: "meetlog-bench",
+      dependencies: ["MeetlogKit"],
+      swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+    ),
     .testTarget(name: "MeetlogKitTests", dependencies: ["MeetlogKit", "CSQLite"]),
     .testTarget(name: "MeetlogCLITests", dependencies: ["MeetlogKit", "meetlog"], exclude: ["BadInputs"]),
   ]

@@ -9,7 +9,11 @@ public enum Operations {
     for file in sources {
       let name = file == "-" ? "<stdin>" : file
       let bytes = file == "-" ? try FileIO.readStandardInput() : try FileIO.read(path: file)
-      for object in try InputReader.read(bytes, file: name) {
+      for object in try InputReader.read(bytes, file: name, direct: !recordFields) {
+        if let direct = object.direct {
+          pending.append(PendingEvent(input: direct, location: object.location))
+          continue
+        }
         do {
           let input = try EventDecoder.decode(object.value, recordFields: recordFields)
           pending.append(PendingEvent(input: input, location: object.location))
@@ -22,7 +26,7 @@ public enum Operations {
   }
 
   /// Appends in one transaction. When the store does not exist yet, the batch is first
-  /// checked against an empty in-memory store, so a rejected first append creates no
+  /// checked in memory against an empty log, so a rejected first append creates no
   /// file — and a store is never removed, since another process may be using it.
   public static func append(
     storePath: String, events: [PendingEvent], expectSeq: Int64?, now: Int64
@@ -32,7 +36,7 @@ public enum Operations {
         throw MeetlogError(
           .conflict, "\(storePath): --expect-seq \(expectSeq) does not match the log's last seq 0 (no store yet): nothing was appended")
       }
-      _ = try SQLiteEventStore(path: ":memory:", mode: .write).append(events, expectSeq: nil, now: now)
+      try SQLiteEventStore.checkFirstBatch(events)
     }
     let store = try SQLiteEventStore(path: storePath, mode: .write)
     return try store.append(events, expectSeq: expectSeq, now: now)

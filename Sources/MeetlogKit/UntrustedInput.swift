@@ -26,8 +26,14 @@ public enum UntrustedInput {
   /// Decodes `bytes` as a stored payload (a zstd frame of canonical JSON), and also as
   /// canonical JSON itself. Returns the events that decoded.
   public static func decodeStoredPayload(_ bytes: [UInt8]) -> [Event] {
-    let codec = StoredEventCodec()
+    guard let connection = try? SQLiteConnection(path: ":memory:", readOnly: false, create: true) else { return [] }
+    let codec = PayloadCodec(connection: connection)
     var events: [Event] = []
+    // The shortcut decoder must never give an event the general path would not.
+    if let direct = DirectEventDecoder.decode(bytes) {
+      let general = (try? JSONParser.parse(bytes)).flatMap { try? EventDecoder.decode($0) }
+      precondition(general?.event == direct.event, "DirectEventDecoder disagrees with EventDecoder")
+    }
     if let canonical = try? bytes.withUnsafeBytes({ (raw) throws(StoredEventError) in try codec.canonicalBytes(dictId: 0, payload: raw) }),
       let event = try? codec.decode(canonical: canonical)
     {

@@ -101,7 +101,7 @@ import Testing
     let store = try CLI.seededStore()
     let sqlite = Process()
     sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    sqlite.arguments = [store, "UPDATE events SET occurred_at = '2023-11-09' WHERE seq = 7;"]
+    sqlite.arguments = [store, "UPDATE events SET occurred_us = occurred_us + 86400000000 WHERE seq = 7;"]
     try sqlite.run()
     sqlite.waitUntilExit()
     let result = try CLI.run(["verify"], store: store)

@@ -105,7 +105,7 @@ import Testing
 
   @Test func aStoreFromANewerFormatIsRefused() throws {
     let store = try CLI.seededStore()
-    #expect(Self.sh("sqlite3 '\(store)' 'PRAGMA user_version = 2'") == 0)
+    #expect(Self.sh("sqlite3 '\(store)' 'PRAGMA user_version = 3'") == 0)
     let before = FileManager.default.contents(atPath: store)
     for arguments in [["state"], ["append", CLI.followUps], ["verify"]] {
       let result = try CLI.run(arguments, store: store)
@@ -125,7 +125,8 @@ import Testing
     #expect(Self.sh("sqlite3 '\(copy)' 'DELETE FROM events WHERE seq >= 24'") == 0)
     #expect(try CLI.run(["verify"], store: copy).status == 1)
     // A careful forger cuts the index tables too: the chain is consistent by itself.
-    let cut = "DELETE FROM events WHERE seq >= 24; DELETE FROM names WHERE seq >= 24; DELETE FROM resolutions WHERE seq >= 24;"
+    let cut =
+      "DELETE FROM events WHERE seq >= 24; DELETE FROM ids WHERE seq >= 24; DELETE FROM names WHERE seq >= 24; DELETE FROM resolutions WHERE seq >= 24; DELETE FROM commits WHERE first_seq >= 24;"
     #expect(Self.sh("sqlite3 '\(store)' '\(cut)'") == 0)
     #expect(try CLI.run(["verify"], store: store).status == 0)
     let result = try CLI.run(["verify", "--expect-head", head], store: store)

@@ -130,8 +130,9 @@ import Testing
       return try store.verify()
     }
     #expect(try tampered("DELETE FROM events WHERE seq = 3").faults.first?.seq == 3)
-    #expect(try tampered("UPDATE events SET recorded_at = '2024-01-01T00:00:01Z' WHERE seq = 2").faults.first?.seq == 2)
-    #expect(try tampered("UPDATE events SET occurred_at = '2023-11-09' WHERE seq = 4").faults.first?.seq == 4)
+    #expect(
+      try tampered("INSERT INTO commits(first_seq, recorded_us) SELECT 2, max(recorded_us) + 1000000 FROM commits").faults.first?.seq == 2)
+    #expect(try tampered("UPDATE events SET occurred_us = occurred_us + 86400000000 WHERE seq = 4").faults.first?.seq == 4)
     #expect(
       try tampered("UPDATE events SET payload = (SELECT payload FROM events WHERE seq = 5) WHERE seq = 2").faults.first?.seq == 2)
     #expect(try tampered("UPDATE events SET payload = x'28b52ffd00' WHERE seq = 3").faults.first?.seq == 3)

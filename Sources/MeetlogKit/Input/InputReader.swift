@@ -1,7 +1,10 @@
 /// One JSON object of the input with the line it starts on.
 public struct InputObject: Sendable {
   public var location: InputLocation
+  /// The parsed object; `null` when `direct` holds the event instead.
   public var value: JSONValue
+  /// The event, when `DirectEventDecoder` read it straight from the line's bytes.
+  public var direct: DecodedInput?
 }
 
 /// Splits input text into event objects, in the three shapes the SPEC accepts:
@@ -11,7 +14,9 @@ public enum InputReader {
   /// The largest event meetlog accepts, as an input line or in canonical form.
   public static let maxEventBytes = 1 << 20
 
-  public static func read(_ bytes: [UInt8], file: String) throws(MeetlogError) -> [InputObject] {
+  /// With `direct`, each NDJSON line is first given to `DirectEventDecoder`; only lines
+  /// it declines are parsed into a `JSONValue`.
+  public static func read(_ bytes: [UInt8], file: String, direct: Bool = false) throws(MeetlogError) -> [InputObject] {
     var start = 0
     // A UTF-8 byte order mark is tolerated at the very start, as RFC 8259 allows.
     if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
@@ -43,7 +48,7 @@ public enum InputReader {
       // Each element's line: re-scan to find where each element starts.
       let lines = elementLines(bytes, start: start)
       return items.enumerated().map { i, item in
-        InputObject(location: InputLocation(file: file, line: i < lines.count ? lines[i] : line), value: item)
+        InputObject(location: InputLocation(file: file, line: i < lines.count ? lines[i] : line), value: item, direct: nil)
       }
     }
 
@@ -64,7 +69,9 @@ public enum InputReader {
         parser.skipWhitespace()
         if parser.atEnd { break }
         let line = parser.currentLine
-        do { objects.append(InputObject(location: InputLocation(file: file, line: line), value: try parser.parseValue())) } catch {
+        do {
+          objects.append(InputObject(location: InputLocation(file: file, line: line), value: try parser.parseValue(), direct: nil))
+        } catch {
           throw fail(error)
         }
       }
@@ -81,6 +88,14 @@ public enum InputReader {
           .invalidInput,
           "\(file):\(lineNumber): the line is \(lineEnd - lineStart) bytes long: an event may be at most \(maxEventBytes) bytes (1 MiB)")
       }
+      if direct,
+        let event = bytes.withUnsafeBufferPointer({ DirectEventDecoder.decode(UnsafeBufferPointer(rebasing: $0[lineStart..<lineEnd])) })
+      {
+        objects.append(InputObject(location: InputLocation(file: file, line: lineNumber), value: .null, direct: event))
+        lineStart = lineEnd + 1
+        lineNumber += 1
+        continue
+      }
       var lineParser = JSONParser(bytes: bytes, start: lineStart, end: lineEnd, line: lineNumber)
       lineParser.skipWhitespace()
       if !lineParser.atEnd {
@@ -90,7 +105,7 @@ public enum InputReader {
           if !lineParser.atEnd {
             throw MeetlogError(.invalidInput, "\(file):\(lineNumber): invalid JSON: unexpected text after the object (one event per line)")
           }
-          objects.append(InputObject(location: InputLocation(file: file, line: lineNumber), value: value))
+          objects.append(InputObject(location: InputLocation(file: file, line: lineNumber), value: value, direct: nil))
         } catch let failure as JSONParser.Failure {
           let message = failure.atEnd ? "truncated line: \(failure.message)" : failure.message
           throw MeetlogError(

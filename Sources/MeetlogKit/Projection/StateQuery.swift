@@ -17,14 +17,14 @@ public enum StateQuery {
   public static func includedEvents(
     _ store: some EventStore, _ point: PointInTime, bound: Int64, _ body: (RecordedEvent) -> Void
   ) throws(MeetlogError) {
-    let retracted = try store.retractedIds(maxSeq: bound)
+    let retracted = try store.retractedSeqs(maxSeq: bound)
     var query = EventQuery()
     query.maxSeq = bound
     query.occurredAtMost = point.asOfMicros
     query.excludedTypes = [.eventRetracted]
     query.byOccurrence = true
     try store.scan(query) { recorded in
-      if !retracted.contains(recorded.event.id) { body(recorded) }
+      if !retracted.contains(recorded.seq) { body(recorded) }
       return true
     }
   }

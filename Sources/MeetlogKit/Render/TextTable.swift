@@ -16,6 +16,7 @@ public struct TextTable: Sendable {
   public mutating func add(_ row: [String]) { rows.append(row) }
 
   public static func displayWidth(_ text: String) -> Int {
+    if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.utf8.count }
     var width = 0
     for character in text {
       let scalar = character.unicodeScalars.first!.value

@@ -93,8 +93,8 @@ public protocol EventStore: AnyObject {
   func lastSeq(recordedAtMost micros: Int64) throws(MeetlogError) -> Int64
   /// Calls `body` for every event the query selects; `body` returns false to stop.
   func scan(_ query: EventQuery, _ body: (RecordedEvent) throws(MeetlogError) -> Bool) throws(MeetlogError)
-  /// The ids of every event retracted by a retraction with seq ≤ `maxSeq`.
-  func retractedIds(maxSeq: Int64) throws(MeetlogError) -> Set<String>
+  /// The seqs of every event retracted by a retraction with seq ≤ `maxSeq`.
+  func retractedSeqs(maxSeq: Int64) throws(MeetlogError) -> Set<Int64>
   /// Checks the whole store; with `expectHead`, also that this hash (kept elsewhere) is
   /// still a link of the chain.
   func verify(expectHead: [UInt8]?) throws(MeetlogError) -> VerifyReport

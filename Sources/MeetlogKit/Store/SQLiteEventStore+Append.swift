@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 extension SQLiteEventStore {
   public func append(_ batch: [PendingEvent], expectSeq: Int64?, now: Int64) throws(MeetlogError) -> [AppendOutcome] {
     try write { (writer) throws(MeetlogError) in
@@ -13,23 +9,23 @@ extension SQLiteEventStore {
       }
       // recorded_at never decreases, even if the clock steps back.
       let recordedMicros = max(now, head.recordedMicros)
+      try writer.prepareDictionary(incoming: batch.map(\.input.event), now: recordedMicros)
       var outcomes: [AppendOutcome] = []
+      outcomes.reserveCapacity(batch.count)
       for (position, pending) in batch.enumerated() {
         var event = pending.input.event
         if !pending.input.idGiven {
           event.id = HashChain.generatedId(head: writer.head.hash, position: position, canonical: CanonicalEncoding.bytes(event))
         }
+        let canonical = CanonicalEncoding.bytes(event)
         if let existing = try writer.existingCanonical(id: event.id) {
-          if existing.canonical == CanonicalEncoding.bytes(event) {
+          if existing.canonical == canonical {
             outcomes.append(AppendOutcome(seq: existing.seq, id: event.id, duplicate: true))
             continue
           }
-          throw MeetlogError(
-            .invalidInput,
-            "\(pending.location.description): id: \"\(event.id)\" already names another event (seq \(existing.seq)) with different content: choose a new id"
-          )
+          throw Self.idTaken(event.id, seq: existing.seq, at: pending.location)
         }
-        let seq = try writer.insert(event, recordedMicros: recordedMicros, location: pending.location)
+        let seq = try writer.insert(event, canonical: canonical, recordedMicros: recordedMicros, location: pending.location)
         outcomes.append(AppendOutcome(seq: seq, id: event.id, duplicate: false))
       }
       return outcomes
@@ -41,6 +37,7 @@ extension SQLiteEventStore {
       guard writer.head.seq == 0 else {
         throw MeetlogError(.invalidInput, "\(path): import needs an empty store, and this one holds \(writer.head.seq) events")
       }
+      try writer.prepareDictionary(incoming: batch.map(\.input.event), now: batch.last?.input.recordedAt?.micros ?? 0)
       for pending in batch {
         let input = pending.input
         guard let seq = input.seq, let recordedAt = input.recordedAt else {
@@ -58,10 +55,42 @@ extension SQLiteEventStore {
           throw MeetlogError(
             .invalidInput, "\(pending.location.description): id: \"\(input.event.id)\" appears twice (first at seq \(existing.seq))")
         }
-        _ = try writer.insert(input.event, recordedMicros: recordedAt.micros, recordedText: recordedAt.text, location: pending.location)
+        _ = try writer.insert(
+          input.event, canonical: CanonicalEncoding.bytes(input.event), recordedMicros: recordedAt.micros, recordedText: recordedAt.text,
+          location: pending.location)
       }
       return writer.head.seq
     }
+  }
+
+  /// Checks a batch against an empty log in memory, as `append` would, without a store:
+  /// a first append that would fail must not create the file.
+  public static func checkFirstBatch(_ batch: [PendingEvent]) throws(MeetlogError) {
+    let index = MemoryReferenceIndex()
+    var stored: [String: (seq: Int64, canonical: [UInt8])] = [:]
+    var seq: Int64 = 0
+    for (position, pending) in batch.enumerated() {
+      var event = pending.input.event
+      // A generated id is unique; this stand-in can be no given id.
+      if !pending.input.idGiven { event.id = "\u{0}\(position)" }
+      let canonical = CanonicalEncoding.bytes(event)
+      if let existing = stored[event.id] {
+        if existing.canonical == canonical { continue }
+        throw idTaken(event.id, seq: existing.seq, at: pending.location)
+      }
+      seq += 1
+      try BatchWriter.checkSize(canonical, at: pending.location)
+      let effects = try BatchWriter.checkReferences(event, index: index, at: pending.location)
+      index.add(event, seq: seq)
+      index.record(event, seq: seq, effects: effects)
+      stored[event.id] = (seq, canonical)
+    }
+  }
+
+  static func idTaken(_ id: String, seq: Int64, at location: InputLocation) -> MeetlogError {
+    MeetlogError(
+      .invalidInput,
+      "\(location.description): id: \"\(id)\" already names another event (seq \(seq)) with different content: choose a new id")
   }
 
   /// Runs `body` in one `BEGIN IMMEDIATE` transaction: commits if it returns, rolls
@@ -71,25 +100,55 @@ extension SQLiteEventStore {
     do {
       let writer = try translate { () throws(SQLiteError) in try BatchWriter(store: self) }
       let result = try body(writer)
+      try writer.flush()
       try translate { () throws(SQLiteError) in try connection.execute("COMMIT") }
       return result
     } catch {
       try? connection.execute("ROLLBACK")
+      codec.forgetDictionaries()
       throw error
     }
   }
 }
 
+/// An event checked and chained, waiting to be compressed and inserted.
+struct StagedRow {
+  var seq: Int64
+  var type: Int64
+  var occurredMicros: Int64
+  var idKey: Int64
+  var canonical: [UInt8]
+  var hash: [UInt8]
+  var recordedMicros: Int64
+  var recordedText: String?
+}
+
 /// The inside of one append transaction: prepared statements, the running head of the
-/// chain, and the `ReferenceIndex` that sees the events inserted so far.
+/// chain, and the `ReferenceIndex` the reference rules ask.
+///
+/// Events of this batch are answered from memory; older ones from the index tables,
+/// each 64-bit key confirmed against the stored event it points to.
 final class BatchWriter: ReferenceIndex {
   unowned let store: SQLiteEventStore
   private(set) var head: StoreHead
-  private let byId: SQLiteStatement
-  private let bySeq: SQLiteStatement
+  /// The last seq before this batch: lookups above it are answered from memory.
+  private let startSeq: Int64
+  private var dictId: Int64 = 0
+  private var commit: (micros: Int64, text: String?)?
+  /// Rows checked and chained but not yet compressed and inserted: compressing a run
+  /// of events together keeps zstd's tables in the cache.
+  private var staged: [StagedRow] = []
+  private static let stagedLimit = 4096
+  private var batchIds: [String: IndexedEvent] = [:]
+  private var batchMeetings: [String: IndexedEvent] = [:]
+  private var batchItems: [String: IndexedEvent] = [:]
+  private let payloadBySeq: SQLiteStatement
+  private let idLookup: SQLiteStatement
   private let insertEvent: SQLiteStatement
-  private let selectName: SQLiteStatement
-  private let upsertName: SQLiteStatement
+  private let insertId: SQLiteStatement
+  private let insertCommit: SQLiteStatement
+  private let nameLookup: SQLiteStatement
+  private let insertName: SQLiteStatement
   private let selectRetraction: SQLiteStatement
   private let insertRetraction: SQLiteStatement
   private let selectResolution: SQLiteStatement
@@ -100,13 +159,15 @@ final class BatchWriter: ReferenceIndex {
     self.store = store
     let c = store.connection
     head = try store.readHead()
-    byId = try c.prepare("SELECT seq, type, occurred_at, dict_id, payload FROM events WHERE id = ?")
-    bySeq = try c.prepare("SELECT id, type, occurred_at FROM events WHERE seq = ?")
-    insertEvent = try c.prepare(
-      "INSERT INTO events(seq, id, type, occurred_at, occurred_us, recorded_at, recorded_us, dict_id, payload, hash) VALUES (?,?,?,?,?,?,?,?,?,?)"
-    )
-    selectName = try c.prepare("SELECT seq FROM names WHERE kind = ? AND name = ?")
-    upsertName = try c.prepare("INSERT OR REPLACE INTO names(kind, name, seq) VALUES (?, ?, ?)")
+    startSeq = head.seq
+    dictId = try c.scalar("SELECT coalesce(max(id), 0) FROM dictionaries")
+    payloadBySeq = try c.prepare("SELECT dict_id, payload FROM events WHERE seq = ?")
+    idLookup = try c.prepare("SELECT seq FROM ids WHERE key = ? ORDER BY seq")
+    insertEvent = try c.prepare("INSERT INTO events(seq, type, occurred_us, dict_id, payload, hash) VALUES (?,?,?,?,?,?)")
+    insertId = try c.prepare("INSERT INTO ids(key, seq) VALUES (?, ?)")
+    insertCommit = try c.prepare("INSERT INTO commits(first_seq, recorded_us, recorded_at) VALUES (?, ?, ?)")
+    nameLookup = try c.prepare("SELECT seq FROM names WHERE key = ? ORDER BY seq DESC")
+    insertName = try c.prepare("INSERT INTO names(key, seq) VALUES (?, ?)")
     selectRetraction = try c.prepare("SELECT seq FROM retractions WHERE target_seq = ?")
     insertRetraction = try c.prepare("INSERT INTO retractions(target_seq, seq) VALUES (?, ?)")
     selectResolution = try c.prepare("SELECT seq FROM resolutions WHERE item_seq = ?")
@@ -118,86 +179,192 @@ final class BatchWriter: ReferenceIndex {
     try store.translate(body)
   }
 
-  /// The canonical bytes already stored under `id`, if any.
-  func existingCanonical(id: String) throws(MeetlogError) -> (seq: Int64, canonical: [UInt8])? {
-    let found = try sql { () throws(SQLiteError) -> Bool in
-      try byId.bind(1, id)
-      return try byId.step()
+  /// Trains a new dictionary when the log, with this batch, has grown enough since the
+  /// last one (`DictionaryPolicy`); the batch is then compressed with it.
+  func prepareDictionary(incoming: [Event], now: Int64) throws(MeetlogError) {
+    let lastLogSize = try sql { () throws(SQLiteError) -> Int64? in
+      let statement = try store.connection.prepare("SELECT log_size FROM dictionaries ORDER BY id DESC LIMIT 1")
+      return try statement.step() ? statement.int64(0) : nil
     }
-    defer { byId.reset() }
-    guard found else { return nil }
-    let seq = byId.int64(0)
-    do {
-      let canonical = try byId.withBlob(4) { (raw) throws(StoredEventError) in
-        try store.codec.canonicalBytes(dictId: byId.int64(3), payload: raw)
+    let logSize = head.seq + Int64(incoming.count)
+    guard DictionaryPolicy.shouldTrain(logSize: logSize, lastLogSize: lastLogSize) else { return }
+    var samples = DictionaryPolicy.spread(incoming, count: DictionaryPolicy.maxSamples).map(CanonicalEncoding.bytes)
+    if samples.count < DictionaryPolicy.maxSamples && head.seq > 0 {
+      samples += try storedSamples(count: DictionaryPolicy.maxSamples - samples.count)
+    }
+    guard let dictionary = DictionaryPolicy.train(samples) else { return }
+    dictId = try sql { () throws(SQLiteError) -> Int64 in
+      let insert = try store.connection.prepare(
+        "INSERT INTO dictionaries(id, created_at, log_size, samples, bytes) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM dictionaries), ?, ?, ?, ?) RETURNING id"
+      )
+      try insert.bind(1, Timestamp.formatUTC(now))
+      try insert.bind(2, logSize)
+      try insert.bind(3, Int64(samples.count))
+      try insert.bind(4, dictionary)
+      _ = try insert.step()
+      return insert.int64(0)
+    }
+  }
+
+  /// Canonical bytes of up to `count` of the latest stored events.
+  private func storedSamples(count: Int) throws(MeetlogError) -> [[UInt8]] {
+    let statement = try sql { () throws(SQLiteError) in
+      let s = try store.connection.prepare("SELECT dict_id, payload FROM events ORDER BY seq DESC LIMIT ?")
+      try s.bind(1, Int64(count))
+      return s
+    }
+    var samples: [[UInt8]] = []
+    while try sql({ () throws(SQLiteError) in try statement.step() }) {
+      if let canonical = try? statement.withBlob(
+        1,
+        { (raw) throws(StoredEventError) in
+          try store.codec.canonicalBytes(dictId: statement.int64(0), payload: raw)
+        })
+      {
+        samples.append(canonical)
       }
-      return (seq, canonical)
+    }
+    return samples
+  }
+
+  /// The stored event at `seq` (an event before this batch).
+  private func storedEvent(seq: Int64) throws(MeetlogError) -> Event? {
+    let found = try sql { () throws(SQLiteError) -> Bool in
+      try payloadBySeq.bind(1, seq)
+      return try payloadBySeq.step()
+    }
+    defer { payloadBySeq.reset() }
+    guard found else { return nil }
+    do {
+      return try payloadBySeq.withBlob(1) { (raw) throws(StoredEventError) in
+        try store.codec.event(dictId: payloadBySeq.int64(0), payload: raw)
+      }
     } catch {
       throw MeetlogError(.io, "\(store.path): seq \(seq): \(error.message) (run meetlog verify)")
     }
   }
 
+  /// The seqs stored under a key, in the statement's order.
+  private func seqs(_ statement: SQLiteStatement, key: Int64) throws(MeetlogError) -> [Int64] {
+    try sql { () throws(SQLiteError) -> [Int64] in
+      defer { statement.reset() }
+      try statement.bind(1, key)
+      var seqs: [Int64] = []
+      while try statement.step() { seqs.append(statement.int64(0)) }
+      return seqs
+    }
+  }
+
+  /// The seq and canonical bytes of the event already stored under `id`, if any.
+  func existingCanonical(id: String) throws(MeetlogError) -> (seq: Int64, canonical: [UInt8])? {
+    guard let found = try event(id: id) else { return nil }
+    if let first = staged.first, found.seq >= first.seq { return (found.seq, staged[Int(found.seq - first.seq)].canonical) }
+    guard let stored = try storedEvent(seq: found.seq) else { return nil }
+    return (found.seq, CanonicalEncoding.bytes(stored))
+  }
+
   /// Checks the event's references, then inserts it with the next seq and chain link.
-  func insert(_ event: Event, recordedMicros: Int64, recordedText: String? = nil, location: InputLocation) throws(MeetlogError) -> Int64 {
-    let effects: ReferenceEffects
-    do { effects = try ReferenceRules.check(event, index: self) } catch {
+  func insert(
+    _ event: Event, canonical: [UInt8], recordedMicros: Int64, recordedText: String? = nil, location: InputLocation
+  ) throws(MeetlogError) -> Int64 {
+    let effects = try Self.checkReferences(event, index: self, at: location)
+    let seq = head.seq + 1
+    try Self.checkSize(canonical, at: location)
+    // The recorded_at text is stored only when it is not the UTC form of recorded_us.
+    let utc = Timestamp.formatUTC(recordedMicros)
+    let storedText = recordedText == nil || recordedText == utc ? nil : recordedText
+    let recordedAt = storedText ?? utc
+    let hash = HashChain.link(previous: head.hash, seq: seq, recordedAt: recordedAt, canonical: canonical)
+    staged.append(
+      StagedRow(
+        seq: seq, type: StoreSchema.typeCode(event.type), occurredMicros: event.occurredAt.micros, idKey: StoreKey.id(event.id),
+        canonical: canonical, hash: hash, recordedMicros: recordedMicros, recordedText: storedText))
+    if staged.count >= Self.stagedLimit { try flush() }
+    let indexed = IndexedEvent(seq: seq, id: event.id, type: event.type, occurredAt: event.occurredAt)
+    batchIds[event.id] = indexed
+    try record(event, seq: seq, effects: effects)
+    if let (kind, name) = effects.defines {
+      if kind == .meeting { batchMeetings[name] = indexed } else { batchItems[name] = indexed }
+    }
+    head = StoreHead(seq: seq, hash: hash, recordedMicros: recordedMicros)
+    return seq
+  }
+
+  static func checkReferences(_ event: Event, index: some ReferenceIndex, at location: InputLocation) throws(MeetlogError)
+    -> ReferenceEffects
+  {
+    do { return try ReferenceRules.check(event, index: index) } catch {
       throw MeetlogError(.invalidInput, "\(location.description): \(error.description)")
     }
-    let seq = head.seq + 1
-    let recordedAt = recordedText ?? Timestamp.formatUTC(recordedMicros)
-    let canonical = CanonicalEncoding.bytes(event)
+  }
+
+  static func checkSize(_ canonical: [UInt8], at location: InputLocation) throws(MeetlogError) {
     if canonical.count > InputReader.maxEventBytes {
       throw MeetlogError(
         .invalidInput,
         "\(location.description): the event is \(canonical.count) bytes long: an event may be at most \(InputReader.maxEventBytes) bytes (1 MiB)"
       )
     }
-    let hash = HashChain.link(previous: head.hash, seq: seq, recordedAt: recordedAt, canonical: canonical)
-    let (dictId, payload) = store.codec.compress(canonical)
-    try sql { () throws(SQLiteError) in
-      try insertEvent.bind(1, seq)
-      try insertEvent.bind(2, event.id)
-      try insertEvent.bind(3, event.type.rawValue)
-      try insertEvent.bind(4, event.occurredAt.text)
-      try insertEvent.bind(5, event.occurredAt.micros)
-      try insertEvent.bind(6, recordedAt)
-      try insertEvent.bind(7, recordedMicros)
-      try insertEvent.bind(8, dictId)
-      try insertEvent.bind(9, payload)
-      try insertEvent.bind(10, hash)
-      try insertEvent.run()
+  }
+
+  /// Compresses the staged rows and inserts them, with a commit row where the recorded
+  /// time changes.
+  func flush() throws(MeetlogError) {
+    guard !staged.isEmpty else { return }
+    var payloads: [[UInt8]] = []
+    payloads.reserveCapacity(staged.count)
+    do {
+      for row in staged { payloads.append(try store.codec.compress(row.canonical, dictId: dictId)) }
+    } catch {
+      throw MeetlogError(.io, "\(store.path): \(error.message) (run meetlog verify)")
     }
-    try record(event, seq: seq, effects: effects)
-    head = StoreHead(seq: seq, hash: hash, recordedMicros: recordedMicros)
-    return seq
+    try sql { () throws(SQLiteError) in
+      for (row, payload) in zip(staged, payloads) {
+        if commit == nil || commit!.micros != row.recordedMicros || commit!.text != row.recordedText {
+          try insertCommit.bind(1, row.seq)
+          try insertCommit.bind(2, row.recordedMicros)
+          if let text = row.recordedText { try insertCommit.bind(3, text) } else { try insertCommit.bindNull(3) }
+          try insertCommit.run()
+          commit = (row.recordedMicros, row.recordedText)
+        }
+        try insertEvent.bind(1, row.seq)
+        try insertEvent.bind(2, row.type)
+        try insertEvent.bind(3, row.occurredMicros)
+        try insertEvent.bind(4, dictId)
+        try insertEvent.bind(5, payload)
+        try insertEvent.bind(6, row.hash)
+        try insertEvent.run()
+        try insertId.bind(1, row.idKey)
+        try insertId.bind(2, row.seq)
+        try insertId.run()
+      }
+    }
+    staged.removeAll(keepingCapacity: true)
   }
 
   // MARK: ReferenceIndex
 
   func event(id: String) throws(MeetlogError) -> IndexedEvent? {
-    try sql { () throws(SQLiteError) -> IndexedEvent? in
-      defer { byId.reset() }
-      try byId.bind(1, id)
-      guard try byId.step(), let type = EventType(rawValue: byId.text(1)) else { return nil }
-      guard case .success(let occurred) = Timestamp.parse(byId.text(2)) else { return nil }
-      return IndexedEvent(seq: byId.int64(0), id: id, type: type, occurredAt: occurred)
+    if let found = batchIds[id] { return found }
+    guard startSeq > 0 else { return nil }
+    for seq in try seqs(idLookup, key: StoreKey.id(id)) where seq <= startSeq {
+      if let stored = try storedEvent(seq: seq), stored.id == id {
+        return IndexedEvent(seq: seq, id: id, type: stored.type, occurredAt: stored.occurredAt)
+      }
     }
+    return nil
   }
 
   func holder(_ kind: NameKind, _ name: String) throws(MeetlogError) -> IndexedEvent? {
-    try sql { () throws(SQLiteError) -> IndexedEvent? in
-      try selectName.bind(1, kind.rawValue)
-      try selectName.bind(2, name)
-      let found = try selectName.step()
-      let seq = selectName.int64(0)
-      selectName.reset()
-      guard found else { return nil }
-      defer { bySeq.reset() }
-      try bySeq.bind(1, seq)
-      guard try bySeq.step(), let type = EventType(rawValue: bySeq.text(1)) else { return nil }
-      guard case .success(let occurred) = Timestamp.parse(bySeq.text(2)) else { return nil }
-      return IndexedEvent(seq: seq, id: bySeq.text(0), type: type, occurredAt: occurred)
+    if let found = kind == .meeting ? batchMeetings[name] : batchItems[name] { return found }
+    guard startSeq > 0 else { return nil }
+    for seq in try seqs(nameLookup, key: StoreKey.name(kind, name)) where seq <= startSeq {
+      guard let stored = try storedEvent(seq: seq) else { continue }
+      if (kind == .meeting ? stored.definedMeeting : stored.definedItem) == name {
+        return IndexedEvent(seq: seq, id: stored.id, type: stored.type, occurredAt: stored.occurredAt)
+      }
     }
+    return nil
   }
 
   func isRetracted(seq: Int64) throws(MeetlogError) -> Bool {
@@ -219,10 +386,9 @@ final class BatchWriter: ReferenceIndex {
   func record(_ event: Event, seq: Int64, effects: ReferenceEffects) throws(MeetlogError) {
     try sql { () throws(SQLiteError) in
       if let (kind, name) = effects.defines {
-        try upsertName.bind(1, kind.rawValue)
-        try upsertName.bind(2, name)
-        try upsertName.bind(3, seq)
-        try upsertName.run()
+        try insertName.bind(1, StoreKey.name(kind, name))
+        try insertName.bind(2, seq)
+        try insertName.run()
       }
       if let itemSeq = effects.resolvesItemSeq {
         try insertResolution.bind(1, itemSeq)

@@ -32,20 +32,24 @@ extension SQLiteEventStore {
     var checked: Int64 = 0
     var previousHash = HashChain.genesis
     var expectedSeq: Int64 = 1
-    var previousRecorded = Int64.min
     let index = MemoryReferenceIndex()
+    var expectedIds: [KeyedSeq] = []
+    var expectedNames: [KeyedSeq] = []
     let statement: SQLiteStatement
+    let commits: CommitCursor
     do {
-      statement = try connection.prepare(
-        "SELECT seq, id, type, occurred_at, occurred_us, recorded_at, recorded_us, dict_id, payload, hash FROM events ORDER BY seq")
+      statement = try connection.prepare("SELECT seq, type, occurred_us, dict_id, payload, hash FROM events ORDER BY seq")
+      commits = try CommitCursor(connection)
     } catch {
       let fault = VerifyFault(seq: 1, message: "the database file is damaged, no event can be read: \(error.message)")
       return VerifyReport(eventsChecked: 0, faults: [fault], headHash: previousHash, expectedHeadSeq: nil)
     }
     func fault(_ seq: Int64, _ message: String) { faults.append(VerifyFault(seq: seq, message: message)) }
     while true {
+      let recordedAt: Timestamp
       do {
         guard try statement.step() else { break }
+        recordedAt = try commits.recordedAt(seq: statement.int64(0))
       } catch {
         // A damaged file: report where reading stopped instead of failing as I/O.
         fault(expectedSeq, "the database file is damaged at or after this seq: \(error.message)")
@@ -57,21 +61,13 @@ extension SQLiteEventStore {
         fault(expectedSeq, seq > expectedSeq ? "missing: seq \(expectedSeq)…\(seq - 1) are not in the log" : "seq out of order")
       }
       expectedSeq = seq + 1
-      let recordedText = statement.text(5)
-      let recordedMicros = statement.int64(6)
-      let storedHash = statement.blob(9)
+      let storedHash = statement.blob(5)
       defer { previousHash = storedHash }
-      if case .success(let t) = Timestamp.parse(recordedText), !t.isDate, t.micros == recordedMicros {
-      } else {
-        fault(seq, "recorded_at \"\(recordedText)\" does not match recorded_us \(recordedMicros)")
-      }
-      if recordedMicros < previousRecorded { fault(seq, "recorded_at goes back in time") }
-      previousRecorded = recordedMicros
       let canonical: [UInt8]
       let event: Event
       do {
-        canonical = try statement.withBlob(8) { (raw) throws(StoredEventError) in
-          try codec.canonicalBytes(dictId: statement.int64(7), payload: raw)
+        canonical = try statement.withBlob(4) { (raw) throws(StoredEventError) in
+          try codec.canonicalBytes(dictId: statement.int64(3), payload: raw)
         }
         event = try codec.decode(canonical: canonical)
       } catch {
@@ -79,15 +75,15 @@ extension SQLiteEventStore {
         continue
       }
       if CanonicalEncoding.bytes(event) != canonical { fault(seq, "payload is not in canonical form") }
-      if HashChain.link(previous: previousHash, seq: seq, recordedAt: recordedText, canonical: canonical) != storedHash {
+      if HashChain.link(previous: previousHash, seq: seq, recordedAt: recordedAt.text, canonical: canonical) != storedHash {
         fault(seq, "hash does not match: the event, its seq or recorded_at was changed, or an event before it is missing")
       }
-      if statement.text(1) != event.id { fault(seq, "column id \"\(statement.text(1))\" differs from the payload's \"\(event.id)\"") }
-      if statement.text(2) != event.type.rawValue { fault(seq, "column type differs from the payload") }
-      if statement.text(3) != event.occurredAt.text || statement.int64(4) != event.occurredAt.micros {
-        fault(seq, "column occurred_at differs from the payload")
-      }
+      if statement.int64(1) != StoreSchema.typeCode(event.type) { fault(seq, "column type differs from the payload") }
+      if statement.int64(2) != event.occurredAt.micros { fault(seq, "column occurred_us differs from the payload") }
       if index.event(id: event.id) != nil { fault(seq, "id \"\(event.id)\" is used twice") }
+      expectedIds.append(KeyedSeq(key: StoreKey.id(event.id), seq: seq))
+      if let name = event.definedMeeting { expectedNames.append(KeyedSeq(key: StoreKey.name(.meeting, name), seq: seq)) }
+      if let name = event.definedItem { expectedNames.append(KeyedSeq(key: StoreKey.name(.item, name), seq: seq)) }
       do {
         let effects = try ReferenceRules.check(event, index: index)
         index.add(event, seq: seq)
@@ -97,19 +93,53 @@ extension SQLiteEventStore {
         fault(seq, "breaks a reference rule: \(error.description)")
       }
     }
-    if faults.isEmpty { try compareIndexTables(with: index, faults: &faults) }
+    try checkCommits(lastSeq: expectedSeq - 1, faults: &faults)
+    if faults.isEmpty {
+      try compareIndexTables(with: index, ids: expectedIds, names: expectedNames, faults: &faults)
+    }
     let head = (try? head()) ?? StoreHead(seq: 0, hash: previousHash, recordedMicros: 0)
     return VerifyReport(eventsChecked: checked, faults: faults.sorted { $0.seq < $1.seq }, headHash: head.hash, expectedHeadSeq: nil)
   }
 
-  private func compareIndexTables(with index: MemoryReferenceIndex, faults: inout [VerifyFault]) throws(MeetlogError) {
+  /// The `commits` table: the first starts at seq 1, none starts past the last event,
+  /// each stored text is the time of its microseconds, and time never goes back.
+  private func checkCommits(lastSeq: Int64, faults: inout [VerifyFault]) throws(MeetlogError) {
     try translate { () throws(SQLiteError) in
-      var names: [String: Int64] = [:]
-      let n = try connection.prepare("SELECT kind, name, seq FROM names")
-      while try n.step() {
-        if let kind = NameKind(rawValue: n.text(0)) { names[MemoryReferenceIndex.nameKey(kind, n.text(1))] = n.int64(2) }
+      let statement = try connection.prepare("SELECT first_seq, recorded_us, recorded_at FROM commits ORDER BY first_seq")
+      var previous = Int64.min
+      var first = true
+      while try statement.step() {
+        let seq = statement.int64(0)
+        let micros = statement.int64(1)
+        if first && seq != 1 { faults.append(VerifyFault(seq: 1, message: "no recorded time: the first commit starts at seq \(seq)")) }
+        first = false
+        if seq > lastSeq { faults.append(VerifyFault(seq: seq, message: "a commit starts after the last event")) }
+        if !statement.isNull(2) {
+          let text = statement.text(2)
+          if case .success(let t) = Timestamp.parse(text), !t.isDate, t.micros == micros {
+          } else {
+            faults.append(VerifyFault(seq: seq, message: "recorded_at \"\(text)\" does not match recorded_us \(micros)"))
+          }
+        }
+        if micros < previous { faults.append(VerifyFault(seq: seq, message: "recorded_at goes back in time")) }
+        previous = micros
       }
-      if names != index.names { faults.append(VerifyFault(seq: 0, message: "index table `names` differs from the log")) }
+      if first && lastSeq > 0 { faults.append(VerifyFault(seq: 1, message: "no recorded time: the commits table is empty")) }
+    }
+  }
+
+  private func compareIndexTables(
+    with index: MemoryReferenceIndex, ids: [KeyedSeq], names: [KeyedSeq], faults: inout [VerifyFault]
+  ) throws(MeetlogError) {
+    try translate { () throws(SQLiteError) in
+      for (table, expected) in [("ids", ids), ("names", names)] {
+        var stored: [KeyedSeq] = []
+        let statement = try connection.prepare("SELECT key, seq FROM \(table) ORDER BY key, seq")
+        while try statement.step() { stored.append(KeyedSeq(key: statement.int64(0), seq: statement.int64(1))) }
+        if stored != expected.sorted() {
+          faults.append(VerifyFault(seq: 0, message: "index table `\(table)` differs from the log"))
+        }
+      }
       var retractions: [Int64: Int64] = [:]
       let r = try connection.prepare("SELECT target_seq, seq FROM retractions")
       while try r.step() { retractions[r.int64(0)] = r.int64(1) }
@@ -124,4 +154,12 @@ extension SQLiteEventStore {
       }
     }
   }
+}
+
+/// A row of the `ids` or `names` table.
+struct KeyedSeq: Equatable, Comparable {
+  var key: Int64
+  var seq: Int64
+
+  static func < (a: KeyedSeq, b: KeyedSeq) -> Bool { a.key != b.key ? a.key < b.key : a.seq < b.seq }
 }

@@ -14,7 +14,7 @@ public final class SQLiteEventStore: EventStore {
   }()
 
   let connection: SQLiteConnection
-  let codec = StoredEventCodec()
+  let codec: PayloadCodec
   public let path: String
 
   public enum OpenMode: Sendable {
@@ -59,6 +59,7 @@ public final class SQLiteEventStore: EventStore {
       throw MeetlogError(.io, "\(path): \(error.message)")
     }
     connection.setBusyTimeout(milliseconds: Self.busyTimeoutMilliseconds)
+    codec = PayloadCodec(connection: connection)
     // While another process creates the store, SQLite may answer BUSY at once (a lock
     // upgrade that its busy handler cannot wait for): retry with backoff, bounded.
     try Self.translate(path) { () throws(SQLiteError) in
@@ -124,7 +125,7 @@ public final class SQLiteEventStore: EventStore {
       for (key, value) in [
         ("format_version", String(StoreSchema.formatVersion)), ("created_by", "meetlog"),
         ("hash_chain", "sha256(prev || seq_be64 || recorded_at || LF || canonical)"),
-        ("payload", "zstd frame of the canonical event JSON; dict_id 0 = no dictionary"),
+        ("payload", "zstd frame of the canonical event JSON; dict_id 0: standard frame, n: lean frame with dictionaries.id n"),
       ] {
         try insert.bind(1, key)
         try insert.bind(2, value)
@@ -155,7 +156,14 @@ public final class SQLiteEventStore: EventStore {
       throw SQLiteError(
         code: 0x10000,
         message:
-          "written by a newer meetlog (store format \(version); this meetlog reads format \(StoreSchema.formatVersion) and older): upgrade meetlog",
+          "written by a newer meetlog (store format \(version); this meetlog reads format \(StoreSchema.formatVersion)): upgrade meetlog",
+        sql: nil)
+    }
+    if version < Int64(StoreSchema.formatVersion) {
+      throw SQLiteError(
+        code: 0x10000,
+        message:
+          "store format \(version) is a development format this meetlog no longer reads (it reads format \(StoreSchema.formatVersion)): export it with the meetlog that wrote it and import the export into a new store",
         sql: nil)
     }
   }
@@ -197,38 +205,32 @@ public final class SQLiteEventStore: EventStore {
   }
 
   func readHead() throws(SQLiteError) -> StoreHead {
-    let statement = try connection.prepare("SELECT seq, hash, recorded_us FROM events ORDER BY seq DESC LIMIT 1")
+    let statement = try connection.prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
     guard try statement.step() else { return StoreHead(seq: 0, hash: HashChain.genesis, recordedMicros: Int64.min) }
-    return StoreHead(seq: statement.int64(0), hash: statement.blob(1), recordedMicros: statement.int64(2))
+    let recorded = try connection.prepare("SELECT recorded_us FROM commits ORDER BY first_seq DESC LIMIT 1")
+    let recordedMicros = try recorded.step() ? recorded.int64(0) : Int64.min
+    return StoreHead(seq: statement.int64(0), hash: statement.blob(1), recordedMicros: recordedMicros)
   }
 
   public func lastSeq(recordedAtMost micros: Int64) throws(MeetlogError) -> Int64 {
-    // recorded_us never decreases along seq, so the answer is found by bisection on seq.
+    // recorded_us never decreases along seq: the answer is the seq before the first
+    // commit recorded later.
     try translate { () throws(SQLiteError) in
-      let head = try readHead()
-      let probe = try connection.prepare("SELECT recorded_us FROM events WHERE seq = ?")
-      var low: Int64 = 0  // known: recorded ≤ micros (or 0)
-      var high = head.seq + 1  // known: beyond
-      while high - low > 1 {
-        let mid = low + (high - low) / 2
-        try probe.bind(1, mid)
-        _ = try probe.step()
-        let recorded = probe.int64(0)
-        probe.reset()
-        if recorded <= micros { low = mid } else { high = mid }
-      }
-      return low
+      let statement = try connection.prepare("SELECT min(first_seq) FROM commits WHERE recorded_us > ?")
+      try statement.bind(1, micros)
+      _ = try statement.step()
+      if statement.isNull(0) { return try readHead().seq }
+      return statement.int64(0) - 1
     }
   }
 
-  public func retractedIds(maxSeq: Int64) throws(MeetlogError) -> Set<String> {
+  public func retractedSeqs(maxSeq: Int64) throws(MeetlogError) -> Set<Int64> {
     try translate { () throws(SQLiteError) in
-      let statement = try connection.prepare(
-        "SELECT e.id FROM retractions r JOIN events e ON e.seq = r.target_seq WHERE r.seq <= ?")
+      let statement = try connection.prepare("SELECT target_seq FROM retractions WHERE seq <= ?")
       try statement.bind(1, maxSeq)
-      var ids = Set<String>()
-      while try statement.step() { ids.insert(statement.text(0)) }
-      return ids
+      var seqs = Set<Int64>()
+      while try statement.step() { seqs.insert(statement.int64(0)) }
+      return seqs
     }
   }
 
@@ -251,18 +253,14 @@ public final class SQLiteEventStore: EventStore {
       conditions.append("occurred_us >= ?")
       bindings.append(v)
     }
-    var typeNames: [String] = []
+    // Type codes are small integers of our own, written into the SQL text.
     if let types = query.types {
-      let names = types.map(\.rawValue).sorted()
-      conditions.append("type IN (\(names.map { _ in "?" }.joined(separator: ",")))")
-      typeNames += names
+      conditions.append("type IN (\(types.map { String(StoreSchema.typeCode($0)) }.sorted().joined(separator: ",")))")
     }
     if !query.excludedTypes.isEmpty {
-      let names = query.excludedTypes.map(\.rawValue).sorted()
-      conditions.append("type NOT IN (\(names.map { _ in "?" }.joined(separator: ",")))")
-      typeNames += names
+      conditions.append("type NOT IN (\(query.excludedTypes.map { String(StoreSchema.typeCode($0)) }.sorted().joined(separator: ",")))")
     }
-    var sql = "SELECT seq, recorded_at, recorded_us, dict_id, payload FROM events"
+    var sql = "SELECT seq, dict_id, payload FROM events"
     if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
     sql += query.byOccurrence ? " ORDER BY occurred_us, seq" : " ORDER BY seq"
     let statement = try translate { () throws(SQLiteError) in try connection.prepare(sql) }
@@ -272,20 +270,16 @@ public final class SQLiteEventStore: EventStore {
         try statement.bind(index, value)
         index += 1
       }
-      for name in typeNames {
-        try statement.bind(index, name)
-        index += 1
-      }
     }
+    let commits = try translate { () throws(SQLiteError) in try CommitCursor(connection) }
     while try translate({ () throws(SQLiteError) in try statement.step() }) {
       let seq = statement.int64(0)
-      let recordedAt = Timestamp.instant(statement.int64(2))
+      let recordedAt = try translate { () throws(SQLiteError) in try commits.recordedAt(seq: seq) }
       let event: Event
       do {
-        let canonical = try statement.withBlob(4) { (raw) throws(StoredEventError) in
-          try codec.canonicalBytes(dictId: statement.int64(3), payload: raw)
+        event = try statement.withBlob(2) { (raw) throws(StoredEventError) in
+          try codec.event(dictId: statement.int64(1), payload: raw)
         }
-        event = try codec.decode(canonical: canonical)
       } catch {
         throw MeetlogError(.io, "\(path): seq \(seq): \(error.message) (run meetlog verify)")
       }
@@ -298,21 +292,21 @@ public final class SQLiteEventStore: EventStore {
       var counts: [EventType: Int64] = [:]
       let byType = try connection.prepare("SELECT type, count(*) FROM events GROUP BY type")
       while try byType.step() {
-        if let type = EventType(rawValue: byType.text(0)) { counts[type] = byType.int64(1) }
+        if let type = StoreSchema.type(code: byType.int64(0)) { counts[type] = byType.int64(1) }
       }
-      let sizes = try connection.prepare(
-        "SELECT count(*), coalesce(sum(length(payload)), 0), min(recorded_at), max(recorded_at) FROM events")
+      let sizes = try connection.prepare("SELECT count(*), coalesce(sum(length(payload)), 0) FROM events")
       _ = try sizes.step()
       let events = sizes.int64(0)
       let payloadBytes = sizes.int64(1)
-      let first = sizes.isNull(2) ? nil : sizes.text(2)
-      let last = sizes.isNull(3) ? nil : sizes.text(3)
       var rawBytes: Int64 = 0
       let payloads = try connection.prepare("SELECT dict_id, payload FROM events")
       while try payloads.step() {
-        rawBytes += payloads.withBlob(1) { ZstdDecompressor.contentSize($0) }
+        rawBytes += payloads.withBlob(1) { codec.contentSize(dictId: payloads.int64(0), payload: $0) }
       }
       let head = try readHead()
+      let commits = try CommitCursor(connection)
+      let first = events > 0 ? try commits.recordedAt(seq: 1).text : nil
+      let last = events > 0 ? try commits.recordedAt(seq: head.seq).text : nil
       return StoreStats(
         events: events, lastSeq: head.seq, countsByType: counts,
         fileBytes: Self.fileSize(path) + Self.fileSize(path + "-wal"), payloadBytes: payloadBytes, rawBytes: rawBytes,

@@ -1,7 +1,12 @@
-/// The SQLite schema of a store, format version 1. `docs/store.md` documents it.
+/// The SQLite schema of a store, format version 2. `docs/store.md` documents it.
+///
+/// Every column earns its bytes: what the payload already holds (the id, the
+/// `occurred_at` text) is not repeated, lookups by id and by meeting or item name go
+/// through 64-bit keys (`StoreKey`) confirmed against the payload, and the recorded time
+/// is kept once per commit, not once per event.
 enum StoreSchema {
   /// Stored in `PRAGMA user_version` and in `meta.format_version`.
-  static let formatVersion = 1
+  static let formatVersion = 2
   /// `PRAGMA application_id`: "MLOG".
   static let applicationId: Int32 = 0x4D4C_4F47
 
@@ -13,27 +18,34 @@ enum StoreSchema {
     CREATE TABLE dictionaries(
       id INTEGER PRIMARY KEY CHECK (id > 0),
       created_at TEXT NOT NULL,
+      log_size INTEGER NOT NULL,
+      samples INTEGER NOT NULL,
       bytes BLOB NOT NULL
     ) STRICT;
+    CREATE TABLE commits(
+      first_seq INTEGER PRIMARY KEY CHECK (first_seq > 0),
+      recorded_us INTEGER NOT NULL,
+      recorded_at TEXT
+    ) STRICT;
+    CREATE INDEX commits_by_time ON commits(recorded_us);
     CREATE TABLE events(
       seq INTEGER PRIMARY KEY CHECK (seq > 0),
-      id TEXT NOT NULL UNIQUE,
-      type TEXT NOT NULL,
-      occurred_at TEXT NOT NULL,
+      type INTEGER NOT NULL,
       occurred_us INTEGER NOT NULL,
-      recorded_at TEXT NOT NULL,
-      recorded_us INTEGER NOT NULL,
-      dict_id INTEGER NOT NULL DEFAULT 0,
+      dict_id INTEGER NOT NULL,
       payload BLOB NOT NULL,
       hash BLOB NOT NULL
     ) STRICT;
-    CREATE INDEX events_by_occurrence ON events(occurred_us, seq);
-    CREATE INDEX events_by_type ON events(type, seq);
-    CREATE TABLE names(
-      kind TEXT NOT NULL,
-      name TEXT NOT NULL,
+    CREATE INDEX events_by_occurrence ON events(occurred_us);
+    CREATE TABLE ids(
+      key INTEGER NOT NULL,
       seq INTEGER NOT NULL,
-      PRIMARY KEY (kind, name)
+      PRIMARY KEY (key, seq)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE names(
+      key INTEGER NOT NULL,
+      seq INTEGER NOT NULL,
+      PRIMARY KEY (key, seq)
     ) STRICT, WITHOUT ROWID;
     CREATE TABLE resolutions(
       item_seq INTEGER PRIMARY KEY,
@@ -44,4 +56,29 @@ enum StoreSchema {
       seq INTEGER NOT NULL
     ) STRICT;
     """
+
+  /// The `type` column: 1–7 in the SPEC's order.
+  static func typeCode(_ type: EventType) -> Int64 {
+    Int64(EventType.allCases.firstIndex(of: type)! + 1)
+  }
+
+  static func type(code: Int64) -> EventType? {
+    (1...Int64(EventType.allCases.count)).contains(code) ? EventType.allCases[Int(code - 1)] : nil
+  }
+}
+
+/// The 64-bit keys of the `ids` and `names` tables: FNV-1a of the text, stable across
+/// machines and versions. Two texts may share a key, so every lookup confirms the match
+/// against the stored event.
+enum StoreKey {
+  static func id(_ id: String) -> Int64 { fnv1a(0, id) }
+
+  static func name(_ kind: NameKind, _ name: String) -> Int64 { fnv1a(kind == .meeting ? 1 : 2, name) }
+
+  private static func fnv1a(_ tag: UInt8, _ text: String) -> Int64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    hash = (hash ^ UInt64(tag)) &* 0x100_0000_01b3
+    for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    return Int64(bitPattern: hash)
+  }
 }

@@ -1,26 +1,41 @@
 internal import CZstd
 
 /// The one place meetlog calls zstd: a compressor and a decompressor, each owning one
-/// context (freed in `deinit`) that is reused for every payload. A context is not
-/// thread-safe: each is used by one thread.
+/// context (and, with a dictionary, its digested form), freed in `deinit` and reused for
+/// every payload. A context is not thread-safe: each is used by one thread.
+///
+/// Without a dictionary a payload is a standard zstd frame; with one it is a lean frame
+/// (no magic number, no dictionary id, no checksum), since the row's `dict_id` already
+/// names the dictionary and the hash chain covers the content.
 final class ZstdCompressor {
   private let context: OpaquePointer
+  private let digested: OpaquePointer?
   let level: Int32
 
-  init(level: Int32 = 3) {
+  init(level: Int32 = 3, dictionary: [UInt8]? = nil) {
     context = ZSTD_createCCtx()
     self.level = level
+    if let dictionary {
+      digested = dictionary.withUnsafeBytes { ZSTD_createCDict($0.baseAddress, $0.count, level) }
+      precondition(digested != nil, "zstd could not digest a dictionary")
+      ZSTD_CCtx_refCDict(context, digested)
+      precondition(ZSTD_isError(meetlog_zstd_cctx_lean(context)) == 0, "zstd rejected the lean frame parameters")
+    } else {
+      digested = nil
+      ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
+    }
   }
 
-  deinit { ZSTD_freeCCtx(context) }
+  deinit {
+    ZSTD_freeCCtx(context)
+    if let digested { ZSTD_freeCDict(digested) }
+  }
 
   func compress(_ input: [UInt8]) -> [UInt8] {
     let bound = ZSTD_compressBound(input.count)
     var output = [UInt8](repeating: 0, count: bound)
     let written = output.withUnsafeMutableBytes { out in
-      input.withUnsafeBytes { src in
-        ZSTD_compressCCtx(context, out.baseAddress, bound, src.baseAddress, src.count, level)
-      }
+      input.withUnsafeBytes { src in ZSTD_compress2(context, out.baseAddress, bound, src.baseAddress, src.count) }
     }
     precondition(ZSTD_isError(written) == 0, "zstd compression cannot fail with a bound-sized buffer")
     output.removeLast(output.count - written)
@@ -31,17 +46,34 @@ final class ZstdCompressor {
 /// Decompresses stored payloads; errors say what is wrong with the frame.
 final class ZstdDecompressor {
   private let context: OpaquePointer
+  private let digested: OpaquePointer?
+  private let lean: Bool
   /// Frames larger than this are refused (a corrupted size field must not exhaust memory).
   static let maxContentSize = 64 << 20
 
-  init() { context = ZSTD_createDCtx() }
+  init(dictionary: [UInt8]? = nil) throws(ZstdError) {
+    context = ZSTD_createDCtx()
+    lean = dictionary != nil
+    if let dictionary {
+      digested = dictionary.withUnsafeBytes { ZSTD_createDDict($0.baseAddress, $0.count) }
+      guard digested != nil else {
+        ZSTD_freeDCtx(context)
+        throw ZstdError(message: "the dictionary is not usable by zstd")
+      }
+      ZSTD_DCtx_refDDict(context, digested)
+      meetlog_zstd_dctx_lean(context)
+    } else {
+      digested = nil
+    }
+  }
 
-  deinit { ZSTD_freeDCtx(context) }
+  deinit {
+    ZSTD_freeDCtx(context)
+    if let digested { ZSTD_freeDDict(digested) }
+  }
 
   func decompress(_ frame: UnsafeRawBufferPointer) throws(ZstdError) -> [UInt8] {
-    let size = ZSTD_getFrameContentSize(frame.baseAddress, frame.count)
-    if size == ZSTD_CONTENTSIZE_ERROR { throw ZstdError(message: "not a zstd frame") }
-    if size == ZSTD_CONTENTSIZE_UNKNOWN { throw ZstdError(message: "the frame does not record its size") }
+    let size = try Self.contentSize(frame, lean: lean)
     guard size <= UInt64(Self.maxContentSize) else { throw ZstdError(message: "the frame claims \(size) bytes") }
     var output = [UInt8](repeating: 0, count: Int(size))
     let written = output.withUnsafeMutableBytes { out in
@@ -53,6 +85,37 @@ final class ZstdDecompressor {
     guard written == Int(size) else { throw ZstdError(message: "the frame decoded to \(written) of \(size) bytes") }
     return output
   }
+
+  /// The decompressed size a frame records in its header.
+  static func contentSize(_ frame: UnsafeRawBufferPointer, lean: Bool) throws(ZstdError) -> UInt64 {
+    var size: UInt64 = 0
+    switch meetlog_zstd_content_size(frame.baseAddress, frame.count, lean ? 1 : 0, &size) {
+    case 0: return size
+    case 2: throw ZstdError(message: "the frame does not record its size")
+    default: throw ZstdError(message: "not a zstd frame")
+    }
+  }
+}
+
+/// Trains a zstd dictionary on sample events (fastCover, fixed parameters).
+enum ZstdDictionaryTrainer {
+  /// A dictionary of at most `capacity` bytes, or nil when zstd finds the samples too
+  /// few or too uniform to train on.
+  static func train(samples: [[UInt8]], capacity: Int, level: Int32 = 3) -> [UInt8]? {
+    let joined = Array(samples.joined())
+    let sizes = samples.map(\.count)
+    var dictionary = [UInt8](repeating: 0, count: capacity)
+    let written = dictionary.withUnsafeMutableBytes { out in
+      joined.withUnsafeBytes { src in
+        sizes.withUnsafeBufferPointer { sizes in
+          meetlog_zdict_train(out.baseAddress, capacity, src.baseAddress, sizes.baseAddress, UInt32(sizes.count), level)
+        }
+      }
+    }
+    guard ZDICT_isError(written) == 0 else { return nil }
+    dictionary.removeLast(capacity - written)
+    return dictionary
+  }
 }
 
 struct ZstdError: Error {
@@ -60,12 +123,3 @@ struct ZstdError: Error {
 }
 
 var zstdLibraryVersion: String { String(cString: ZSTD_versionString()) }
-
-extension ZstdDecompressor {
-  /// The decompressed size a frame records in its header (0 if it records none).
-  static func contentSize(_ frame: UnsafeRawBufferPointer) -> Int64 {
-    let size = ZSTD_getFrameContentSize(frame.baseAddress, frame.count)
-    if size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN { return 0 }
-    return Int64(size)
-  }
-}

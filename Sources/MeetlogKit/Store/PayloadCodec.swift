@@ -1,0 +1,95 @@
+/// Turns canonical events into stored payloads and back: zstd with the dictionary the
+/// row names (`dict_id`, 0 = none), loaded from the store's `dictionaries` table on
+/// first use and kept for the life of the connection.
+///
+/// One instance per connection and thread (it owns zstd contexts).
+final class PayloadCodec {
+  private let connection: SQLiteConnection
+  private var decompressors: [Int64: ZstdDecompressor] = [:]
+  private var compressors: [Int64: ZstdCompressor] = [:]
+
+  init(connection: SQLiteConnection) {
+    self.connection = connection
+  }
+
+  /// The stored form of canonical bytes with dictionary `dictId`.
+  func compress(_ canonical: [UInt8], dictId: Int64) throws(StoredEventError) -> [UInt8] {
+    if let compressor = compressors[dictId] { return compressor.compress(canonical) }
+    let compressor = ZstdCompressor(level: 3, dictionary: dictId == 0 ? nil : try dictionary(dictId))
+    compressors[dictId] = compressor
+    return compressor.compress(canonical)
+  }
+
+  func canonicalBytes(dictId: Int64, payload: UnsafeRawBufferPointer) throws(StoredEventError) -> [UInt8] {
+    let decompressor = try decompressor(dictId)
+    do {
+      return try decompressor.decompress(payload)
+    } catch {
+      throw StoredEventError(message: "payload does not decompress: \(error.message)")
+    }
+  }
+
+  /// The size of the canonical event a payload holds, read from its frame header.
+  func contentSize(dictId: Int64, payload: UnsafeRawBufferPointer) -> Int64 {
+    (try? ZstdDecompressor.contentSize(payload, lean: dictId != 0)).map { Int64($0) } ?? 0
+  }
+
+  func decode(canonical: [UInt8]) throws(StoredEventError) -> Event {
+    if let direct = DirectEventDecoder.decode(canonical) { return direct.event }
+    let value: JSONValue
+    do { value = try JSONParser.parse(canonical) } catch {
+      throw StoredEventError(message: "payload is not valid JSON: \(error.message)")
+    }
+    do { return try EventDecoder.decode(value).event } catch {
+      throw StoredEventError(message: "payload is not a valid event: \(error.description)")
+    }
+  }
+
+  /// Decompresses and decodes one payload.
+  func event(dictId: Int64, payload: UnsafeRawBufferPointer) throws(StoredEventError) -> Event {
+    try decode(canonical: try canonicalBytes(dictId: dictId, payload: payload))
+  }
+
+  /// Forgets every loaded dictionary: after a rollback, a dictionary this connection
+  /// inserted no longer exists, and its id may be given to another.
+  func forgetDictionaries() {
+    decompressors.removeAll()
+    compressors.removeAll()
+  }
+
+  private func decompressor(_ dictId: Int64) throws(StoredEventError) -> ZstdDecompressor {
+    if let known = decompressors[dictId] { return known }
+    let made: ZstdDecompressor
+    do {
+      made = try ZstdDecompressor(dictionary: dictId == 0 ? nil : try dictionary(dictId))
+    } catch let error as ZstdError {
+      throw StoredEventError(message: "dictionary \(dictId): \(error.message)")
+    } catch let error as StoredEventError {
+      throw error
+    } catch {
+      throw StoredEventError(message: "dictionary \(dictId): \(error)")
+    }
+    decompressors[dictId] = made
+    return made
+  }
+
+  private func dictionary(_ id: Int64) throws(StoredEventError) -> [UInt8] {
+    do {
+      let statement = try connection.prepare("SELECT bytes FROM dictionaries WHERE id = ?")
+      try statement.bind(1, id)
+      guard try statement.step() else { throw StoredEventError(message: "dictionary \(id) is not in the store") }
+      return statement.blob(0)
+    } catch let error as SQLiteError {
+      throw StoredEventError(message: "dictionary \(id) cannot be read: \(error.message)")
+    } catch let error as StoredEventError {
+      throw error
+    } catch {
+      throw StoredEventError(message: "dictionary \(id): \(error)")
+    }
+  }
+}
+
+/// A stored row that cannot be read back.
+struct StoredEventError: Error {
+  var message: String
+}
