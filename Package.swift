@@ -8,18 +8,20 @@ let package = Package(
     .library(name: "MeetlogKit", targets: ["MeetlogKit"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
   ],
   targets: [
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+    // SHA-256 from the system's OpenSSL: swift-crypto would link all of Foundation, which
+    // costs every `meetlog append` process milliseconds of start-up.
+    .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
     .target(
       name: "MeetlogKit",
       dependencies: [
         "CSQLite",
         "CZstd",
-        .product(name: "Crypto", package: "swift-crypto"),
+        "CCrypto",
       ],
       swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
     ),

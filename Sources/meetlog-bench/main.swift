@@ -1,26 +1,181 @@
+// meetlog-bench: one round of meetlog's measurements, as `RESULT meetlog KEY VALUE UNIT`
+// lines (the format of ../shared/bench), for tools/bench to interleave with the peers'
+// rounds and summarise. Whole-process figures run the release `meetlog` binary as a user
+// would; the durable single append goes through the library.
+//
+//   meetlog-bench --meetlog PATH --events FILE --work DIR [--single N] [--loop N]
+//                 [--large STORE --large-events N]
 import Glibc
 import MeetlogKit
 
-let args = CommandLine.arguments
-let clock = ContinuousClock()
-func time<R>(_ label: String, _ body: () throws -> R) rethrows -> R {
-  let start = clock.now
-  let r = try body()
-  let d = clock.now - start
-  print(label, d)
-  return r
-}
-let file = args[1]
-let events = try time("read+decode") { try Operations.readEvents(from: [file]) }
-try time("checkFirstBatch") { try SQLiteEventStore.checkFirstBatch(events) }
-let canon = time("canonical") { events.map { CanonicalEncoding.bytes($0.input.event) } }
-var prev = HashChain.genesis
-time("hash") {
-  for (i, c) in canon.enumerated() {
-    prev = HashChain.link(previous: prev, seq: Int64(i + 1), recordedAt: "2026-11-29T11:19:36.771843Z", canonical: c)
+struct Options {
+  var meetlog = ".build/release/meetlog"
+  var events = ""
+  var work = "/tmp/meetlog-bench-self"
+  var single = 2000
+  var loop = 200
+  var large: String?
+  var largeEvents = 0
+
+  init(_ arguments: [String]) {
+    var i = 1
+    func value() -> String {
+      i += 1
+      guard i < arguments.count else { fail("\(arguments[i - 1]) needs a value") }
+      return arguments[i]
+    }
+    while i < arguments.count {
+      switch arguments[i] {
+      case "--meetlog": meetlog = value()
+      case "--events": events = value()
+      case "--work": work = value()
+      case "--single": single = Int(value()) ?? single
+      case "--loop": loop = Int(value()) ?? loop
+      case "--large": large = value()
+      case "--large-events": largeEvents = Int(value()) ?? 0
+      default: fail("unknown argument \(arguments[i])")
+      }
+      i += 1
+    }
+    if events.isEmpty { fail("--events FILE is required") }
   }
 }
-let path = "/tmp/mb/phase.db"
-_ = unlink(path); _ = unlink(path + "-wal"); _ = unlink(path + "-shm")
-let store = try SQLiteEventStore(path: path, mode: .write)
-_ = try time("store.append") { try store.append(events, expectSeq: nil, now: 1_800_000_000_000_000) }
+
+func fail(_ message: String) -> Never {
+  FileIO.writeStandardError("meetlog-bench: \(message)\n")
+  exit(2)
+}
+
+func result(_ key: String, _ value: Double, _ unit: String) {
+  let text = unit.hasPrefix("B") || unit == "ms" || unit == "MB" ? formatDecimal2(value) : String(Int(value.rounded()))
+  print("RESULT meetlog \(key) \(text) \(unit)")
+}
+
+/// The outcome of one child process.
+struct Run {
+  var seconds: Double
+  var status: Int32
+  var maxRSSKilobytes: Int
+}
+
+/// Runs a process with stdin from `input` (or /dev/null) and stdout to /dev/null, timed
+/// with the monotonic clock; `wait4` gives its peak resident set.
+func spawn(_ arguments: [String], input: String? = nil, environment: [String] = []) -> Run {
+  var actions = posix_spawn_file_actions_t()
+  posix_spawn_file_actions_init(&actions)
+  defer { posix_spawn_file_actions_destroy(&actions) }
+  posix_spawn_file_actions_addopen(&actions, 0, input ?? "/dev/null", O_RDONLY, 0)
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+  let argv = arguments.map { strdup($0) } + [nil]
+  defer { argv.forEach { free($0) } }
+  var env = (environment + currentEnvironment()).map { strdup($0) } + [nil]
+  defer { env.forEach { free($0) } }
+  var pid: pid_t = 0
+  let clock = ContinuousClock()
+  let start = clock.now
+  guard posix_spawn(&pid, arguments[0], &actions, nil, argv, &env) == 0 else { fail("cannot run \(arguments[0])") }
+  var status: Int32 = 0
+  var usage = rusage()
+  _ = wait4(pid, &status, 0, &usage)
+  let elapsed = clock.now - start
+  let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+  return Run(seconds: seconds, status: (status >> 8) & 0xFF, maxRSSKilobytes: usage.ru_maxrss)
+}
+
+func currentEnvironment() -> [String] {
+  var list: [String] = []
+  var pointer = environ
+  while let entry = pointer.pointee {
+    list.append(String(cString: entry))
+    pointer += 1
+  }
+  return list
+}
+
+func removeStore(_ path: String) {
+  for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
+}
+
+func fileSize(_ path: String) -> Double {
+  var info = stat()
+  return stat(path, &info) == 0 ? Double(info.st_size) : 0
+}
+
+func lines(of path: String) throws -> [[UInt8]] {
+  try FileIO.read(path: path).split(separator: 0x0A).map(Array.init)
+}
+
+func seconds(_ duration: Duration) -> Double {
+  Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+let options = Options(CommandLine.arguments)
+mkdir(options.work, 0o755)
+let eventLines = try lines(of: options.events)
+let count = Double(eventLines.count)
+let store = options.work + "/bench.db"
+let meetlog = options.meetlog
+
+// Batched append: one process, the whole file, into a new store.
+removeStore(store)
+let append = spawn([meetlog, "append", "--store", store, "--format", "ndjson", options.events])
+guard append.status == 0 else { fail("meetlog append exited \(append.status)") }
+result("append_batch", count / append.seconds, "ev/s")
+result("db_bytes", (fileSize(store) + fileSize(store + "-wal")) / count, "B/event")
+result("raw_json_bytes", fileSize(options.events) / count - 1, "B/event")
+
+// Full replay: `state` now, every event folded, JSON written to /dev/null.
+let replay = spawn([meetlog, "state", "--all", "--format", "json", "--store", store])
+guard replay.status == 0 else { fail("meetlog state exited \(replay.status)") }
+result("replay_full", count / replay.seconds, "ev/s")
+
+let verify = spawn([meetlog, "verify", "--store", store])
+guard verify.status == 0 else { fail("meetlog verify exited \(verify.status)") }
+result("verify", count / verify.seconds, "ev/s")
+
+// Durable single appends through the library: one transaction (synchronous=FULL) each.
+let singleStore = options.work + "/single.db"
+removeStore(singleStore)
+do {
+  let library = try SQLiteEventStore(path: singleStore, mode: .write)
+  let events = try Operations.readEvents(from: [options.events]).prefix(options.single)
+  let clock = ContinuousClock()
+  let start = clock.now
+  var now = try WallClock.now()
+  for event in events {
+    now += 1
+    _ = try library.append([event], expectSeq: nil, now: now)
+  }
+  result("single_durable", Double(events.count) / seconds(clock.now - start), "ev/s")
+}
+
+// A script loop: one `meetlog append` process per event, the event on stdin.
+let loopStore = options.work + "/loop.db"
+removeStore(loopStore)
+let one = options.work + "/one.ndjson"
+var loopSeconds = 0.0
+for line in eventLines.prefix(options.loop) {
+  let fd = open(one, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+  _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+  close(fd)
+  let run = spawn([meetlog, "append", "--store", loopStore], input: one)
+  guard run.status == 0 else { fail("meetlog append (loop) exited \(run.status)") }
+  loopSeconds += run.seconds
+}
+result("script_loop", Double(min(options.loop, eventLines.count)) / loopSeconds, "appends/s")
+
+// The large store (built once by tools/bench): state queries and the replay's memory.
+if let large = options.large {
+  for (key, arguments) in [
+    ("large_state_now_relations", ["state", "relations"]),
+    ("large_state_asof_relations", ["state", "relations", "--as-of", "2019-12-31"]),
+    ("large_state_now_full", ["state"]),
+  ] {
+    let run = spawn([meetlog] + arguments + ["--store", large])
+    guard run.status == 0 else { fail("meetlog \(arguments.joined(separator: " ")) exited \(run.status)") }
+    result(key, run.seconds * 1000, "ms")
+  }
+  let full = spawn([meetlog, "state", "--all", "--format", "json", "--store", large])
+  result("large_replay_rss", Double(full.maxRSSKilobytes) / 1024, "MB")
+  if options.largeEvents > 0 { result("large_replay_full", Double(options.largeEvents) / full.seconds, "ev/s") }
+}

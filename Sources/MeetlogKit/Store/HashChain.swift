@@ -1,5 +1,3 @@
-import Crypto
-
 /// The SHA-256 chain that links every event to the one before it.
 ///
 /// `hash(n) = SHA-256(hash(n-1) ‖ seq as 8 bytes big-endian ‖ recorded_at ‖ LF ‖ canonical)`,
@@ -9,23 +7,22 @@ public enum HashChain {
   public static let genesis = [UInt8](repeating: 0, count: 32)
 
   public static func link(previous: [UInt8], seq: Int64, recordedAt: String, canonical: [UInt8]) -> [UInt8] {
-    var hasher = SHA256()
-    hasher.update(data: previous)
+    let hasher = SHA256()
+    hasher.update(previous)
     var bigEndian = UInt64(bitPattern: seq).bigEndian
-    withUnsafeBytes(of: &bigEndian) { hasher.update(bufferPointer: $0) }
-    hasher.update(data: Array(recordedAt.utf8))
-    hasher.update(data: [0x0A])
-    hasher.update(data: canonical)
-    return Array(hasher.finalize())
+    withUnsafeBytes(of: &bigEndian) { hasher.update($0) }
+    hasher.update(Array(recordedAt.utf8) + [0x0A])
+    hasher.update(canonical)
+    return hasher.finalize()
   }
 
   /// A generated event id: `ev-` and 16 hex digits of a hash of the log's head, the
   /// event's position in its batch and its content — unique without a random source.
   static func generatedId(head: [UInt8], position: Int, canonical: [UInt8]) -> String {
-    var hasher = SHA256()
-    hasher.update(data: head)
-    hasher.update(data: Array(String(position).utf8))
-    hasher.update(data: canonical)
+    let hasher = SHA256()
+    hasher.update(head)
+    hasher.update(Array(String(position).utf8))
+    hasher.update(canonical)
     return "ev-" + hex(Array(hasher.finalize().prefix(8)))
   }
 
