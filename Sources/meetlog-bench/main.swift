@@ -77,9 +77,7 @@ func spawn(_ arguments: [String], input: String? = nil, environment: [String] = 
   var status: Int32 = 0
   var usage = rusage()
   _ = wait4(pid, &status, 0, &usage)
-  let elapsed = clock.now - start
-  let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-  return Run(seconds: seconds, status: (status >> 8) & 0xFF, maxRSSKilobytes: usage.ru_maxrss)
+  return Run(seconds: seconds(clock.now - start), status: (status >> 8) & 0xFF, maxRSSKilobytes: usage.ru_maxrss)
 }
 
 func currentEnvironment() -> [String] {

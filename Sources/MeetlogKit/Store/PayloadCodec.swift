@@ -59,33 +59,26 @@ final class PayloadCodec {
 
   private func decompressor(_ dictId: Int64) throws(StoredEventError) -> ZstdDecompressor {
     if let known = decompressors[dictId] { return known }
+    let dictionary = dictId == 0 ? nil : try dictionary(dictId)
     let made: ZstdDecompressor
-    do {
-      made = try ZstdDecompressor(dictionary: dictId == 0 ? nil : try dictionary(dictId))
-    } catch let error as ZstdError {
+    do { made = try ZstdDecompressor(dictionary: dictionary) } catch {
       throw StoredEventError(message: "dictionary \(dictId): \(error.message)")
-    } catch let error as StoredEventError {
-      throw error
-    } catch {
-      throw StoredEventError(message: "dictionary \(dictId): \(error)")
     }
     decompressors[dictId] = made
     return made
   }
 
   private func dictionary(_ id: Int64) throws(StoredEventError) -> [UInt8] {
+    let bytes: [UInt8]?
     do {
       let statement = try connection.prepare("SELECT bytes FROM dictionaries WHERE id = ?")
       try statement.bind(1, id)
-      guard try statement.step() else { throw StoredEventError(message: "dictionary \(id) is not in the store") }
-      return statement.blob(0)
-    } catch let error as SQLiteError {
-      throw StoredEventError(message: "dictionary \(id) cannot be read: \(error.message)")
-    } catch let error as StoredEventError {
-      throw error
+      bytes = try statement.step() ? statement.blob(0) : nil
     } catch {
-      throw StoredEventError(message: "dictionary \(id): \(error)")
+      throw StoredEventError(message: "dictionary \(id) cannot be read: \(error.message)")
     }
+    guard let bytes else { throw StoredEventError(message: "dictionary \(id) is not in the store") }
+    return bytes
   }
 }
 

@@ -9,7 +9,7 @@ extension SQLiteEventStore {
       }
       // recorded_at never decreases, even if the clock steps back.
       let recordedMicros = max(now, head.recordedMicros)
-      try writer.prepareDictionary(incoming: batch.map(\.input.event), now: recordedMicros)
+      try writer.prepareDictionary(incoming: batch, now: recordedMicros)
       var outcomes: [AppendOutcome] = []
       outcomes.reserveCapacity(batch.count)
       for (position, pending) in batch.enumerated() {
@@ -37,7 +37,7 @@ extension SQLiteEventStore {
       guard writer.head.seq == 0 else {
         throw MeetlogError(.invalidInput, "\(path): import needs an empty store, and this one holds \(writer.head.seq) events")
       }
-      try writer.prepareDictionary(incoming: batch.map(\.input.event), now: batch.last?.input.recordedAt?.micros ?? 0)
+      try writer.prepareDictionary(incoming: batch, now: batch.last?.input.recordedAt?.micros ?? 0)
       for pending in batch {
         let input = pending.input
         guard let seq = input.seq, let recordedAt = input.recordedAt else {
@@ -67,7 +67,7 @@ extension SQLiteEventStore {
   /// a first append that would fail must not create the file.
   public static func checkFirstBatch(_ batch: [PendingEvent]) throws(MeetlogError) {
     let index = MemoryReferenceIndex()
-    var stored: [String: (seq: Int64, canonical: [UInt8])] = [:]
+    var stored: [String: (seq: Int64, position: Int)] = [:]
     var seq: Int64 = 0
     for (position, pending) in batch.enumerated() {
       var event = pending.input.event
@@ -75,7 +75,8 @@ extension SQLiteEventStore {
       if !pending.input.idGiven { event.id = "\u{0}\(position)" }
       let canonical = CanonicalEncoding.bytes(event)
       if let existing = stored[event.id] {
-        if existing.canonical == canonical { continue }
+        // Only given ids repeat (stand-ins are unique), so the first holder is as given.
+        if CanonicalEncoding.bytes(batch[existing.position].input.event) == canonical { continue }
         throw idTaken(event.id, seq: existing.seq, at: pending.location)
       }
       seq += 1
@@ -83,7 +84,7 @@ extension SQLiteEventStore {
       let effects = try BatchWriter.checkReferences(event, index: index, at: pending.location)
       index.add(event, seq: seq)
       index.record(event, seq: seq, effects: effects)
-      stored[event.id] = (seq, canonical)
+      stored[event.id] = (seq, position)
     }
   }
 
@@ -133,7 +134,9 @@ final class BatchWriter: ReferenceIndex {
   private(set) var head: StoreHead
   /// The last seq before this batch: lookups above it are answered from memory.
   private let startSeq: Int64
+  /// The newest dictionary (0: none yet) and the log size it was trained at.
   private var dictId: Int64 = 0
+  private var dictLogSize: Int64?
   private var commit: (micros: Int64, text: String?)?
   /// Rows checked and chained but not yet compressed and inserted: compressing a run
   /// of events together keeps zstd's tables in the cache.
@@ -160,7 +163,11 @@ final class BatchWriter: ReferenceIndex {
     let c = store.connection
     head = try store.readHead()
     startSeq = head.seq
-    dictId = try c.scalar("SELECT coalesce(max(id), 0) FROM dictionaries")
+    let newest = try c.prepare("SELECT id, log_size FROM dictionaries ORDER BY id DESC LIMIT 1")
+    if try newest.step() {
+      dictId = newest.int64(0)
+      dictLogSize = newest.int64(1)
+    }
     payloadBySeq = try c.prepare("SELECT dict_id, payload FROM events WHERE seq = ?")
     idLookup = try c.prepare("SELECT seq FROM ids WHERE key = ? ORDER BY seq")
     insertEvent = try c.prepare("INSERT INTO events(seq, type, occurred_us, dict_id, payload, hash) VALUES (?,?,?,?,?,?)")
@@ -181,14 +188,10 @@ final class BatchWriter: ReferenceIndex {
 
   /// Trains a new dictionary when the log, with this batch, has grown enough since the
   /// last one (`DictionaryPolicy`); the batch is then compressed with it.
-  func prepareDictionary(incoming: [Event], now: Int64) throws(MeetlogError) {
-    let lastLogSize = try sql { () throws(SQLiteError) -> Int64? in
-      let statement = try store.connection.prepare("SELECT log_size FROM dictionaries ORDER BY id DESC LIMIT 1")
-      return try statement.step() ? statement.int64(0) : nil
-    }
+  func prepareDictionary(incoming: [PendingEvent], now: Int64) throws(MeetlogError) {
     let logSize = head.seq + Int64(incoming.count)
-    guard DictionaryPolicy.shouldTrain(logSize: logSize, lastLogSize: lastLogSize) else { return }
-    var samples = DictionaryPolicy.spread(incoming, count: DictionaryPolicy.maxSamples).map(CanonicalEncoding.bytes)
+    guard DictionaryPolicy.shouldTrain(logSize: logSize, lastLogSize: dictLogSize) else { return }
+    var samples = DictionaryPolicy.spread(incoming, count: DictionaryPolicy.maxSamples).map { CanonicalEncoding.bytes($0.input.event) }
     if samples.count < DictionaryPolicy.maxSamples && head.seq > 0 {
       samples += try storedSamples(count: DictionaryPolicy.maxSamples - samples.count)
     }
@@ -204,6 +207,7 @@ final class BatchWriter: ReferenceIndex {
       _ = try insert.step()
       return insert.int64(0)
     }
+    dictLogSize = logSize
   }
 
   /// Canonical bytes of up to `count` of the latest stored events.
@@ -227,8 +231,8 @@ final class BatchWriter: ReferenceIndex {
     return samples
   }
 
-  /// The stored event at `seq` (an event before this batch).
-  private func storedEvent(seq: Int64) throws(MeetlogError) -> Event? {
+  /// The canonical bytes stored at `seq` (an event inserted before), decompressed.
+  private func storedCanonical(seq: Int64) throws(MeetlogError) -> [UInt8]? {
     let found = try sql { () throws(SQLiteError) -> Bool in
       try payloadBySeq.bind(1, seq)
       return try payloadBySeq.step()
@@ -237,9 +241,17 @@ final class BatchWriter: ReferenceIndex {
     guard found else { return nil }
     do {
       return try payloadBySeq.withBlob(1) { (raw) throws(StoredEventError) in
-        try store.codec.event(dictId: payloadBySeq.int64(0), payload: raw)
+        try store.codec.canonicalBytes(dictId: payloadBySeq.int64(0), payload: raw)
       }
     } catch {
+      throw MeetlogError(.io, "\(store.path): seq \(seq): \(error.message) (run meetlog verify)")
+    }
+  }
+
+  /// The stored event at `seq`, decoded.
+  private func storedEvent(seq: Int64) throws(MeetlogError) -> Event? {
+    guard let canonical = try storedCanonical(seq: seq) else { return nil }
+    do { return try store.codec.decode(canonical: canonical) } catch {
       throw MeetlogError(.io, "\(store.path): seq \(seq): \(error.message) (run meetlog verify)")
     }
   }
@@ -259,8 +271,8 @@ final class BatchWriter: ReferenceIndex {
   func existingCanonical(id: String) throws(MeetlogError) -> (seq: Int64, canonical: [UInt8])? {
     guard let found = try event(id: id) else { return nil }
     if let first = staged.first, found.seq >= first.seq { return (found.seq, staged[Int(found.seq - first.seq)].canonical) }
-    guard let stored = try storedEvent(seq: found.seq) else { return nil }
-    return (found.seq, CanonicalEncoding.bytes(stored))
+    guard let stored = try storedCanonical(seq: found.seq) else { return nil }
+    return (found.seq, stored)
   }
 
   /// Checks the event's references, then inserts it with the next seq and chain link.
