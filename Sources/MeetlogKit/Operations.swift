@@ -66,4 +66,35 @@ public enum Operations {
     }
     if !buffer.isEmpty { write(buffer) }
   }
+
+  /// The log as event data (`docs/interop.md`): the events included now — retracted
+  /// ones and retractions left out — in (`occurred_at`, `seq`) order, each coded once.
+  public static func exportEventData(
+    _ store: some EventStore, format: EventDataFormat, now: Int64, _ write: ([UInt8]) -> Void
+  ) throws(MeetlogError) {
+    try store.readSnapshot { () throws(MeetlogError) in
+      let point = PointInTime(now: now)
+      let bound = try StateQuery.boundSeq(store, point)
+      var coder = EventCoder()
+      try StateQuery.includedEvents(store, point, bound: bound) { coder.learn($0.event) }
+      var buffer = ""
+      try StateQuery.includedEvents(store, point, bound: bound) { recorded in
+        guard let act = coder.code(recorded.event) else { return }
+        switch format {
+        case .gdelt: buffer += GDELTWriter.rows(recorded, act)
+        case .plover: if let line = PLOVERWriter.record(recorded, act) { buffer += line + "\n" }
+        }
+        if buffer.utf8.count > 1 << 20 {
+          write(Array(buffer.utf8))
+          buffer = ""
+        }
+      }
+      if !buffer.isEmpty { write(Array(buffer.utf8)) }
+    }
+  }
+}
+
+/// The event-data layouts `meetlog export --format` writes besides its own NDJSON.
+public enum EventDataFormat: String, Sendable, CaseIterable {
+  case gdelt, plover
 }
