@@ -23,7 +23,7 @@ struct Meetlog: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       InitCommand.self, AppendCommand.self, LogCommand.self, StateCommand.self, ReplayCommand.self,
-      VerifyCommand.self, ExportCommand.self, ImportCommand.self, StatsCommand.self, TailCommand.self,
+      VerifyCommand.self, ExportCommand.self, ImportCommand.self, StatsCommand.self, TailCommand.self, ReportCommand.self,
     ]
   )
 

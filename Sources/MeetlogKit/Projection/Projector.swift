@@ -16,6 +16,10 @@ public struct Projector: Sendable {
   public private(set) var items: [String: ItemState] = [:]
   private var waiting: [String: [Event]] = [:]
   private let pointDay: Int
+  /// When set, `apply` records each event it folds that touches one of `journalPairs`
+  /// (every event when that is nil): the report's timeline and score curve.
+  public var journal: [FoldedEvent]?
+  public var journalPairs: Set<String>?
 
   public init(point: PointInTime, weights: ScoreWeights = ScoreWeights()) {
     self.point = point
@@ -81,7 +85,11 @@ public struct Projector: Sendable {
         pairs: Self.pairs(among: p.parties + (p.with ?? [])), pledgedAt: event.occurredAt, pledgeEvent: event.id,
         due: p.due, meeting: p.meeting, by: p.by)
     }
-    for pair in pairs(of: event) {
+    let touched = pairs(of: event)
+    if journal != nil, journalPairs.map({ !$0.isDisjoint(with: touched) }) ?? true {
+      journal!.append(FoldedEvent(event: event, pairs: touched, weight: weight))
+    }
+    for pair in touched {
       var relation = relations[pair] ?? RelationState(pair: pair, countries: pair.split(separator: "-").map(String.init))
       relation.score += contribution
       if relation.lastEventAt.map({ $0.micros < event.occurredAt.micros }) ?? true { relation.lastEventAt = event.occurredAt }
@@ -135,4 +143,12 @@ public struct Projector: Sendable {
     return ProjectedState(
       point: point, seq: seq, relations: relations.values.sorted { $0.pair < $1.pair }, items: itemList)
   }
+}
+
+/// An event as the fold applied it: the pairs it touched and the weight it added to
+/// each (before decay).
+public struct FoldedEvent: Sendable, Equatable {
+  public var event: Event
+  public var pairs: [String]
+  public var weight: Double
 }

@@ -69,6 +69,22 @@ public enum FileIO {
     return true
   }
 
+  /// Writes a whole file: to `PATH.tmp-PID` first, then renamed over `path`, so a
+  /// reader never sees half of it.
+  public static func writeFile(path: String, bytes: [UInt8]) throws(MeetlogError) {
+    let temporary = path + ".tmp-\(getpid())"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    if fd < 0 { throw MeetlogError(.io, "\(path): cannot create: \(String(cString: strerror(errno)))") }
+    let written = writeAll(fd, bytes)
+    let code = errno
+    close(fd)
+    guard written, rename(temporary, path) == 0 else {
+      let reason = String(cString: strerror(written ? errno : code))
+      unlink(temporary)
+      throw MeetlogError(.io, "\(path): cannot write: \(reason)")
+    }
+  }
+
   public static func environment(_ name: String) -> String? {
     getenv(name).map { String(cString: $0) }
   }
