@@ -29,7 +29,7 @@ public enum Operations {
   /// checked in memory against an empty log, so a rejected first append creates no
   /// file — and a store is never removed, since another process may be using it.
   public static func append(
-    storePath: String, events: [PendingEvent], expectSeq: Int64?, now: Int64
+    storePath: String, events: [PendingEvent], expectSeq: Int64?, now: Int64, progress: ProgressObserver? = nil
   ) throws(MeetlogError) -> [AppendOutcome] {
     if !SQLiteEventStore.exists(storePath) {
       if let expectSeq, expectSeq != 0 {
@@ -39,16 +39,26 @@ public enum Operations {
       try SQLiteEventStore.checkFirstBatch(events)
     }
     let store = try SQLiteEventStore(path: storePath, mode: .write)
+    store.progress = progress
+    defer { progress?.finish() }
     return try store.append(events, expectSeq: expectSeq, now: now)
   }
 
   /// Loads an export into a new or empty store, checked first in memory when the store
-  /// does not exist yet (see `append`).
-  public static func importExport(storePath: String, events: [PendingEvent]) throws(MeetlogError) -> Int64 {
+  /// does not exist yet (see `append`). `progress` makes an observer for each pass
+  /// ("checking", then "importing").
+  public static func importExport(
+    storePath: String, events: [PendingEvent], progress: (String) -> ProgressObserver? = { _ in nil }
+  ) throws(MeetlogError) -> Int64 {
     if !SQLiteEventStore.exists(storePath) {
-      _ = try SQLiteEventStore(path: ":memory:", mode: .write).importEvents(events)
+      let check = try SQLiteEventStore(path: ":memory:", mode: .write)
+      check.progress = progress("checking")
+      defer { check.progress?.finish() }
+      _ = try check.importEvents(events)
     }
     let store = try SQLiteEventStore(path: storePath, mode: .write)
+    store.progress = progress("importing")
+    defer { store.progress?.finish() }
     return try store.importEvents(events)
   }
 

@@ -28,7 +28,9 @@ struct AppendCommand: ParsableCommand {
 
   func run() throws {
     let events = try Operations.readEvents(from: files)
-    let outcomes = try Operations.append(storePath: store.path, events: events, expectSeq: expectSeq, now: try WallClock.now())
+    let outcomes = try Operations.append(
+      storePath: store.path, events: events, expectSeq: expectSeq, now: try WallClock.now(),
+      progress: ProgressLine.forStandardError("appending"))
     switch format {
     case .json, .ndjson:
       var out = format == .json ? "[\n" : ""
@@ -46,8 +48,10 @@ struct AppendCommand: ParsableCommand {
       FileIO.writeStandardOutput(out)
     case .table, .markdown:
       var table = TextTable(headers: ["SEQ", "ID", "STATUS"], rightAligned: [0])
-      for o in outcomes { table.add([String(o.seq), o.id, o.duplicate ? "duplicate" : "appended"]) }
-      FileIO.writeStandardOutput(format == .markdown ? table.renderMarkdown() : table.renderText())
+      for o in outcomes {
+        table.add([String(o.seq), o.id, o.duplicate ? "duplicate" : "appended"], styles: [2: o.duplicate ? .yellow : .green])
+      }
+      FileIO.writeStandardOutput(format == .markdown ? table.renderMarkdown() : table.renderText(colour: Terminal.colourStandardOutput))
     }
   }
 }

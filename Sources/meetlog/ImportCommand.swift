@@ -18,7 +18,7 @@ struct ImportCommand: ParsableCommand {
 
   func run() throws {
     let events = try Operations.readEvents(from: files, recordFields: true)
-    let last = try Operations.importExport(storePath: store.path, events: events)
+    let last = try Operations.importExport(storePath: store.path, events: events) { ProgressLine.forStandardError($0) }
     FileIO.writeStandardOutput("imported \(events.count) events; last seq \(last)\n")
   }
 }

@@ -77,6 +77,6 @@ struct LogCommand: ParsableCommand {
       events.append(recorded)
       return limit.map { events.count < $0 } ?? true
     }
-    FileIO.writeStandardOutput(EventRenderer.render(events, format: output.format))
+    FileIO.writeStandardOutput(EventRenderer.render(events, format: output.format, colour: Terminal.colourStandardOutput))
   }
 }

@@ -40,7 +40,7 @@ struct Meetlog: ParsableCommand {
       var command = try parseAsRoot()
       try command.run()
     } catch let error as MeetlogError {
-      FileIO.writeStandardError("meetlog: \(error.message)\n")
+      FileIO.writeStandardError(TextStyle.red.apply("meetlog:", colour: Terminal.colourStandardError) + " \(error.message)\n")
       Glibc.exit(error.exitCode)
     } catch let code as ExitCode {
       Glibc.exit(code.rawValue)

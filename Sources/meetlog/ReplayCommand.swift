@@ -23,8 +23,11 @@ struct ReplayCommand: ParsableCommand {
     let point = try point.point()
     let scoreWeights = try weights.load()
     let store = try SQLiteEventStore(path: store.path, mode: .read)
+    store.progress = ProgressLine.forStandardError("replaying")
+    defer { store.progress?.finish() }
     var out = ""
     var first = true
+    let colour = Terminal.colourStandardOutput
     if output.format == .json { out += "[\n" }
     if output.format == .markdown { out += "| SEQ | OCCURRED | TYPE | ID | CHANGES |\n|---:|---|---|---|---|\n" }
     _ = try ReplayQuery.run(store, point, weights: scoreWeights) { recorded, changes in
@@ -54,7 +57,8 @@ struct ReplayCommand: ParsableCommand {
           out += line + "\n"
         }
       case .table:
-        out += "\(recorded.seq)  \(recorded.event.occurredAt.display)  \(recorded.event.type.rawValue)  \(recorded.event.id)\n"
+        let type = TextStyle.blue.apply(recorded.event.type.rawValue, colour: colour)
+        out += "\(recorded.seq)  \(recorded.event.occurredAt.display)  \(type)  \(recorded.event.id)\n"
         out += "    \(EventRenderer.summary(recorded.event).truncated(100))\n"
         for change in changes {
           out += "    \(change.subject) \(change.field): \(change.before ?? "–") → \(change.after ?? "–")\n"
@@ -67,6 +71,7 @@ struct ReplayCommand: ParsableCommand {
       first = false
     }
     if output.format == .json { out += first ? "]\n" : "\n]\n" }
+    store.progress?.finish()
     FileIO.writeStandardOutput(out)
   }
 }

@@ -41,7 +41,10 @@ struct ReportCommand: ParsableCommand {
     let point = try point.point()
     let scoreWeights = try weights.load()
     let store = try SQLiteEventStore(path: store.path, mode: .read)
+    store.progress = ProgressLine.forStandardError("replaying")
+    defer { store.progress?.finish() }
     let report = try ReportQuery.run(store, point, weights: scoreWeights, pairs: selection)
+    store.progress?.finish()
     let html = ReportHTML.render(report, overview: allPairs)
     if let output, output != "-" {
       try FileIO.writeFile(path: output, bytes: Array(html.utf8))

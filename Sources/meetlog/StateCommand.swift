@@ -30,7 +30,12 @@ struct StateCommand: ParsableCommand {
     let point = try point.point()
     let scoreWeights = try weights.load()
     let store = try SQLiteEventStore(path: store.path, mode: .read)
+    store.progress = ProgressLine.forStandardError("replaying")
+    defer { store.progress?.finish() }
     let state = try StateQuery.run(store, point, weights: scoreWeights)
-    FileIO.writeStandardOutput(StateRenderer.render(state, section: section, allItems: all, format: output.format))
+    store.progress?.finish()
+    FileIO.writeStandardOutput(
+      StateRenderer.render(
+        state, section: section, allItems: all, format: output.format, colour: Terminal.colourStandardOutput))
   }
 }

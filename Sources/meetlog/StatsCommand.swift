@@ -52,7 +52,7 @@ struct StatsCommand: ParsableCommand {
       t.add(["head hash", HashChain.hex(s.headHash)])
       t.add(["format version", String(s.formatVersion)])
       t.add(["recorded", "\(s.firstRecordedAt ?? "–") … \(s.lastRecordedAt ?? "–")"])
-      FileIO.writeStandardOutput(output.format == .markdown ? t.renderMarkdown() : t.renderText())
+      FileIO.writeStandardOutput(output.format == .markdown ? t.renderMarkdown() : t.renderText(colour: Terminal.colourStandardOutput))
     }
   }
 }

@@ -55,8 +55,9 @@ struct VerifyCommand: ParsableCommand {
       w.endObject()
       FileIO.writeStandardOutput(w.string + "\n")
     case .table, .markdown:
+      let colour = output.format == .table && Terminal.colourStandardOutput
       if report.faults.isEmpty {
-        var text = "ok: \(report.eventsChecked) events verified; head hash \(head)\n"
+        var text = TextStyle.green.apply("ok", colour: colour) + ": \(report.eventsChecked) events verified; head hash \(head)\n"
         if let seq = report.expectedHeadSeq {
           let since = report.eventsChecked - seq
           let tail: String = since == 0 ? ", the last event" : "; \(since) events were appended since"
@@ -64,7 +65,9 @@ struct VerifyCommand: ParsableCommand {
         }
         FileIO.writeStandardOutput(text)
       } else {
-        var text = "FAULT: \(report.faults.count) problem(s) in \(report.eventsChecked) events; first bad seq \(report.faults[0].seq)\n"
+        var text =
+          TextStyle.red.apply("FAULT", colour: colour)
+          + ": \(report.faults.count) problem(s) in \(report.eventsChecked) events; first bad seq \(report.faults[0].seq)\n"
         for f in report.faults { text += "seq \(f.seq): \(f.message)\n" }
         FileIO.writeStandardOutput(text)
       }
@@ -76,6 +79,8 @@ struct VerifyCommand: ParsableCommand {
   static func verify(path: String, expectHead: [UInt8]?) throws -> VerifyReport {
     do {
       let opened = try SQLiteEventStore(path: path, mode: .read)
+      opened.progress = ProgressLine.forStandardError("verifying")
+      defer { opened.progress?.finish() }
       return try opened.verify(expectHead: expectHead)
     } catch {
       guard error.kind == .damaged else { throw error }

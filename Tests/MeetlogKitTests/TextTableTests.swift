@@ -25,3 +25,25 @@ import Testing
     #expect(table.renderMarkdown().contains("x \\| y"))
   }
 }
+
+@Suite struct ProgressLineTests {
+  @Test func describesCountRateAndTimeLeft() {
+    #expect(ProgressLine.grouped(1_234_567) == "1,234,567")
+    #expect(ProgressLine.grouped(999) == "999")
+    #expect(
+      ProgressLine.describe(label: "appending", unit: "events", done: 25_000, total: 100_000, elapsed: 0.5)
+        == "appending 25,000/100,000 events (25%), 50,000 events/s, 2 s left")
+    #expect(ProgressLine.duration(125) == "2 min 5 s")
+    #expect(ProgressLine.duration(3700) == "1 h 1 min")
+  }
+
+  @Test func styledCellsKeepTheirColumns() {
+    var t = TextTable(headers: ["A", "B"])
+    t.add(["Nešić", "x"], styles: [0: .red])
+    t.add(["ab", "y"])
+    let coloured = t.renderText(colour: true)
+    #expect(coloured.contains("\u{1B}[31mNešić\u{1B}[0m  x"))
+    #expect(coloured.contains("ab     y"))
+    #expect(t.renderText() == "A      B\nNešić  x\nab     y\n")
+  }
+}

@@ -23,7 +23,13 @@ public enum StateQuery {
     query.occurredAtMost = point.asOfMicros
     query.excludedTypes = [.eventRetracted]
     query.byOccurrence = true
+    // Progress counts the events read against the seq bound (an upper bound when
+    // --as-of leaves later events out).
+    var read = 0
+    let progress = store.progress
     try store.scan(query) { recorded in
+      read += 1
+      if read & 4095 == 0 { progress?.progress(done: read, total: Int(bound)) }
       if !retracted.contains(recorded.seq) { body(recorded) }
       return true
     }

@@ -29,12 +29,14 @@ public enum EventRenderer {
   public static func table(_ events: [RecordedEvent]) -> TextTable {
     var t = TextTable(headers: ["SEQ", "OCCURRED", "TYPE", "ID", "SUMMARY"], rightAligned: [0])
     for r in events {
-      t.add([String(r.seq), r.event.occurredAt.display, r.event.type.rawValue, r.event.id, summary(r.event).truncated(80)])
+      t.add(
+        [String(r.seq), r.event.occurredAt.display, r.event.type.rawValue, r.event.id, summary(r.event).truncated(80)],
+        styles: [2: r.event.type == .eventRetracted ? .red : .blue])
     }
     return t
   }
 
-  public static func render(_ events: [RecordedEvent], format: OutputFormat) -> String {
+  public static func render(_ events: [RecordedEvent], format: OutputFormat, colour: Bool = false) -> String {
     switch format {
     case .ndjson:
       var out: [UInt8] = []
@@ -49,7 +51,7 @@ public enum EventRenderer {
       for e in events { w.raw(String(decoding: CanonicalEncoding.exportLine(e), as: UTF8.self)) }
       w.endArray()
       return w.string + "\n"
-    case .table: return events.isEmpty ? "(no events)\n" : table(events).renderText()
+    case .table: return events.isEmpty ? "(no events)\n" : table(events).renderText(colour: colour)
     case .markdown: return events.isEmpty ? "(no events)\n" : table(events).renderMarkdown()
     }
   }

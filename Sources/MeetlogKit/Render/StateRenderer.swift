@@ -6,8 +6,9 @@ public enum StateSection: String, Sendable, CaseIterable {
 /// Prints a `ProjectedState` in each output format. The JSON follows the SPEC's
 /// contract key for key (`docs/json.md`).
 public enum StateRenderer {
+  /// `colour` styles the table form (scores, overdue items, outcomes) for a terminal.
   public static func render(
-    _ state: ProjectedState, section: StateSection, allItems: Bool, format: OutputFormat
+    _ state: ProjectedState, section: StateSection, allItems: Bool, format: OutputFormat, colour: Bool = false
   ) -> String {
     let items = allItems ? state.items : state.items.filter { $0.outcome == nil }
     switch format {
@@ -56,13 +57,13 @@ public enum StateRenderer {
       if section != .items {
         out += markdown ? "### Relations\n\n" : "Relations\n"
         let table = relationsTable(state.relations)
-        out += state.relations.isEmpty ? "(none)\n" : (markdown ? table.renderMarkdown() : table.renderText())
+        out += state.relations.isEmpty ? "(none)\n" : (markdown ? table.renderMarkdown() : table.renderText(colour: colour))
         out += "\n"
       }
       if section != .relations {
         out += markdown ? "### \(allItems ? "Items" : "Open items")\n\n" : (allItems ? "Items\n" : "Open items\n")
         let table = itemsTable(items)
-        out += items.isEmpty ? "(none)\n" : (markdown ? table.renderMarkdown() : table.renderText())
+        out += items.isEmpty ? "(none)\n" : (markdown ? table.renderMarkdown() : table.renderText(colour: colour))
       }
       return out
     }
@@ -148,11 +149,15 @@ public enum StateRenderer {
     for r in relations {
       let closed = r.itemCounts.byOutcome.values.reduce(0, +)
       let thanks = r.thanks.keys.sorted().map { "\($0) \(r.thanks[$0]!)" }.joined(separator: ", ")
-      t.add([
-        r.pair, String(r.meetingCount), r.lastMeeting?.display ?? "–", r.lastPlace ?? "–", String(r.statements),
-        String(r.itemCounts.open), String(r.itemCounts.overdue), String(closed), thanks, formatDecimal2(r.score),
-        r.lastEventAt?.display ?? "–",
-      ])
+      var styles: [Int: TextStyle] = [:]
+      if r.itemCounts.overdue > 0 { styles[6] = .red }
+      if r.score > 0 { styles[9] = .green } else if r.score < 0 { styles[9] = .red }
+      t.add(
+        [
+          r.pair, String(r.meetingCount), r.lastMeeting?.display ?? "–", r.lastPlace ?? "–", String(r.statements),
+          String(r.itemCounts.open), String(r.itemCounts.overdue), String(closed), thanks, formatDecimal2(r.score),
+          r.lastEventAt?.display ?? "–",
+        ], styles: styles)
     }
     return t
   }
@@ -160,10 +165,20 @@ public enum StateRenderer {
   static func itemsTable(_ items: [ItemState]) -> TextTable {
     var t = TextTable(headers: ["ITEM", "STATE", "PLEDGED", "DUE", "OVERDUE", "AGE", "PAIRS", "SUMMARY"], rightAligned: [5])
     for i in items {
-      t.add([
-        i.item, i.stateName, i.pledgedAt.display, i.due?.text ?? "–", i.overdue ? "yes" : "no", "\(i.ageDays) d",
-        i.pairs.joined(separator: " "), i.summary.truncated(70),
-      ])
+      var styles: [Int: TextStyle] = [:]
+      if i.overdue { styles[4] = .red }
+      switch i.outcome {
+      case .fulfilled: styles[1] = .green
+      case .partiallyFulfilled: styles[1] = .yellow
+      case .broken, .withdrawn: styles[1] = .red
+      case .superseded: styles[1] = .dim
+      case nil: if i.overdue { styles[1] = .red }
+      }
+      t.add(
+        [
+          i.item, i.stateName, i.pledgedAt.display, i.due?.text ?? "–", i.overdue ? "yes" : "no", "\(i.ageDays) d",
+          i.pairs.joined(separator: " "), i.summary.truncated(70),
+        ], styles: styles)
     }
     return t
   }

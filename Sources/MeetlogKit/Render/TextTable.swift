@@ -2,9 +2,12 @@
 ///
 /// Widths count terminal columns: a grapheme cluster is one column (so combining
 /// marks in Nešić or Božinović do not shift the columns), East Asian wide characters two.
+/// With colour, headers are bold and styled cells coloured; styles never change widths.
 public struct TextTable: Sendable {
   public var headers: [String]
   public var rows: [[String]] = []
+  /// Per row, the style of each styled cell (by column).
+  public var styles: [[Int: TextStyle]] = []
   /// Columns whose cells align to the right (numbers).
   public var rightAligned: Set<Int> = []
 
@@ -13,7 +16,10 @@ public struct TextTable: Sendable {
     self.rightAligned = rightAligned
   }
 
-  public mutating func add(_ row: [String]) { rows.append(row) }
+  public mutating func add(_ row: [String], styles: [Int: TextStyle] = [:]) {
+    rows.append(row)
+    self.styles.append(styles)
+  }
 
   public static func displayWidth(_ text: String) -> Int {
     if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.utf8.count }
@@ -29,25 +35,27 @@ public struct TextTable: Sendable {
     return width
   }
 
-  public func renderText() -> String {
+  public func renderText(colour: Bool = false) -> String {
     var widths = headers.map(Self.displayWidth)
     for row in rows {
       for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], Self.displayWidth(cell)) }
     }
-    func line(_ cells: [String]) -> String {
+    func line(_ cells: [String], styles: [Int: TextStyle]) -> String {
       var parts: [String] = []
       for (i, cell) in cells.enumerated() {
         let padding = String(repeating: " ", count: max(0, widths[i] - Self.displayWidth(cell)))
+        let shown = styles[i].map { $0.apply(cell, colour: colour) } ?? cell
         if i == cells.count - 1 && !rightAligned.contains(i) {
-          parts.append(cell)
+          parts.append(shown)
         } else {
-          parts.append(rightAligned.contains(i) ? padding + cell : cell + padding)
+          parts.append(rightAligned.contains(i) ? padding + shown : shown + padding)
         }
       }
       return parts.joined(separator: "  ")
     }
-    var out = line(headers) + "\n"
-    for row in rows { out += line(row) + "\n" }
+    let bold = Dictionary(uniqueKeysWithValues: headers.indices.map { ($0, TextStyle.bold) })
+    var out = line(headers, styles: bold) + "\n"
+    for (index, row) in rows.enumerated() { out += line(row, styles: index < styles.count ? styles[index] : [:]) + "\n" }
     return out
   }
 

@@ -81,6 +81,8 @@ public struct VerifyReport: Sendable {
 /// non-decreasing `recorded_at`, the SHA-256 chain over canonical bytes, idempotent ids
 /// and the reference rules of `ReferenceRules`.
 public protocol EventStore: AnyObject {
+  /// Told how far long work got; nil for none.
+  var progress: ProgressObserver? { get }
   /// Appends a batch in one transaction, all or nothing.
   func append(_ batch: [PendingEvent], expectSeq: Int64?, now: Int64) throws(MeetlogError) -> [AppendOutcome]
   /// Loads an export into an empty store, keeping ids, seq and `recorded_at`.

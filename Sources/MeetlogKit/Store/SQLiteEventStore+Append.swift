@@ -13,6 +13,7 @@ extension SQLiteEventStore {
       var outcomes: [AppendOutcome] = []
       outcomes.reserveCapacity(batch.count)
       for (position, pending) in batch.enumerated() {
+        if position & 4095 == 4095 { progress?.progress(done: position, total: batch.count) }
         var event = pending.input.event
         if !pending.input.idGiven {
           event.id = HashChain.generatedId(head: writer.head.hash, position: position, canonical: CanonicalEncoding.bytes(event))
@@ -38,7 +39,8 @@ extension SQLiteEventStore {
         throw MeetlogError(.invalidInput, "\(path): import needs an empty store, and this one holds \(writer.head.seq) events")
       }
       try writer.prepareDictionary(incoming: batch, now: batch.last?.input.recordedAt?.micros ?? 0)
-      for pending in batch {
+      for (position, pending) in batch.enumerated() {
+        if position & 4095 == 4095 { progress?.progress(done: position, total: batch.count) }
         let input = pending.input
         guard let seq = input.seq, let recordedAt = input.recordedAt else {
           throw MeetlogError(.invalidInput, "\(pending.location.description): seq: an export line needs seq and recorded_at")

@@ -45,6 +45,7 @@ extension SQLiteEventStore {
       return VerifyReport(eventsChecked: 0, faults: [fault], headHash: previousHash, expectedHeadSeq: nil)
     }
     func fault(_ seq: Int64, _ message: String) { faults.append(VerifyFault(seq: seq, message: message)) }
+    let total = progress == nil ? 0 : Int((try? head().seq) ?? 0)
     while true {
       let recordedAt: Timestamp
       do {
@@ -56,6 +57,7 @@ extension SQLiteEventStore {
         break
       }
       checked += 1
+      if checked & 4095 == 0 { progress?.progress(done: Int(checked), total: total) }
       let seq = statement.int64(0)
       if seq != expectedSeq {
         fault(expectedSeq, seq > expectedSeq ? "missing: seq \(expectedSeq)…\(seq - 1) are not in the log" : "seq out of order")

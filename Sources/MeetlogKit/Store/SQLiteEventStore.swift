@@ -16,6 +16,8 @@ public final class SQLiteEventStore: EventStore {
   let connection: SQLiteConnection
   let codec: PayloadCodec
   public let path: String
+  /// Shown how far appending, importing, verifying and replaying got (a progress line).
+  public var progress: ProgressObserver?
 
   public enum OpenMode: Sendable {
     /// Reading commands: the store must exist.
