@@ -35,13 +35,13 @@ public enum UntrustedInput {
       precondition(general?.event == direct.event, "DirectEventDecoder disagrees with EventDecoder")
     }
     if let canonical = try? bytes.withUnsafeBytes({ (raw) throws(StoredEventError) in try codec.canonicalBytes(dictId: 0, payload: raw) }),
-      let event = try? codec.decode(canonical: canonical)
+      let event = try? PayloadCodec.decode(canonical: canonical)
     {
       events.append(event)
     }
-    if let event = try? codec.decode(canonical: bytes) {
+    if let event = try? PayloadCodec.decode(canonical: bytes) {
       // A decoded event must re-encode to a form that decodes to the same event.
-      let again = try? codec.decode(canonical: CanonicalEncoding.bytes(event))
+      let again = try? PayloadCodec.decode(canonical: CanonicalEncoding.bytes(event))
       precondition(again == event, "canonical form does not round-trip")
       events.append(event)
     }

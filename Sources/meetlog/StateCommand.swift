@@ -32,7 +32,7 @@ struct StateCommand: ParsableCommand {
     let store = try SQLiteEventStore(path: store.path, mode: .read)
     store.progress = ProgressLine.forStandardError("replaying")
     defer { store.progress?.finish() }
-    let state = try StateQuery.run(store, point, weights: scoreWeights)
+    let state = try StateQuery.run(store, point, weights: scoreWeights, withItems: section != .relations)
     store.progress?.finish()
     FileIO.writeStandardOutput(
       StateRenderer.render(

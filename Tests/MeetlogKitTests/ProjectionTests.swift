@@ -150,3 +150,44 @@ import Testing
     #expect(asOf.relations[0].thanks["SI>BA"] == 1)
   }
 }
+
+/// `StateFold` (what `state` runs) prints what `Projector` (the reference) prints,
+/// including for payloads its fast reader leaves to the general decoder.
+@Suite struct StateFoldTests {
+  static let lines = [
+    #"{"id":"m","type":"meeting.held","occurred_at":"2024-01-02T23:30:00-02:00","data":{"participants":[{"name":"A \"the\" B","country":"SI"},{"name":"C","country":"BA"},{"name":"D","country":"SI"}],"place":{"city":"Sarajevo \u0161","country":"BA"},"topics":["mi\\gration","police","police"]}}"#,
+    #"{"id":"p","type":"agreement.pledged","occurred_at":"2024-01-03","data":{"summary":"Sign it","parties":["BA"],"with":["SI","EU"],"item":"x","by":{"name":"Nenad Nešić","role":"Minister","country":"BA"},"due":"2024-02-01","meeting":"m","topics":["Frontex"]}}"#,
+    #"{"id":"t","type":"thanks.expressed","occurred_at":"2024-01-04","data":{"from":{"name":"E","country":"BA"},"to":"SI","for":"help"}}"#,
+    #"{"id":"r0","type":"item.resolved","occurred_at":"2024-01-03","data":{"item":"x","outcome":"broken"}}"#,
+    #"{"id":"s","type":"statement.made","occurred_at":"2030-01-01","data":{"speaker":{"name":"F","country":"EU"},"text":"later","about":["BA","SI"]}}"#,
+    #"{"id":"q","type":"agreement.pledged","occurred_at":"2024-01-05","data":{"summary":"pla\"in","parties":["SI","BA"]}}"#,
+  ]
+
+  @Test(arguments: [nil, "2024-01-03", "2024-03-01"] as [String?])
+  func printsWhatTheReferencePrints(asOf: String?) throws {
+    let store = try Fixtures.store(Self.lines)
+    let point = PointInTime(asOf: asOf.map { try! Timestamp.parse($0).get() }, now: Fixtures.day("2025-06-01T00:00:00Z"))
+    let fast = try StateQuery.run(store, point)
+    let reference = try StateQuery.runReference(store, point)
+    #expect(PropertyTests.rendered(fast) == PropertyTests.rendered(reference))
+    #expect(fast.relations.count == reference.relations.count && !fast.relations.isEmpty)
+    let relationsOnly = try StateQuery.run(store, point, withItems: false)
+    #expect(relationsOnly.relations == fast.relations)
+    #expect(relationsOnly.items.isEmpty)
+  }
+
+  @Test func theFastReaderKeepsWhatTheFoldNeeds() throws {
+    var topics = StringTable()
+    var cities = StringTable()
+    let canonical = CanonicalEncoding.bytes(try Fixtures.decode(Self.lines[1]))
+    let event = try #require(canonical.withUnsafeBufferPointer { FoldDecoder.decode($0, topics: &topics, cities: &cities) })
+    guard case .pledge(let p) = event.body else { Issue.record("not a pledge"); return }
+    #expect(p.id == "p" && p.item == "x" && p.meeting == "m" && p.due?.text == "2024-02-01")
+    #expect(p.parties.map(CountryIndexing.code) == ["BA"] && p.with.map(CountryIndexing.code) == ["SI", "EU"])
+    #expect(p.by?.name == "Nenad Nešić")
+    #expect(topics[p.topics[0]] == "Frontex")
+    // An escape in a string the fold keeps sends the event to the general decoder.
+    let escaped = CanonicalEncoding.bytes(try Fixtures.decode(Self.lines[0]))
+    #expect(escaped.withUnsafeBufferPointer { FoldDecoder.decode($0, topics: &topics, cities: &cities) } == nil)
+  }
+}

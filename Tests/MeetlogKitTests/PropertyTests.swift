@@ -118,6 +118,10 @@ extension HistoryGenerator: RandomNumberGenerator {
     return projector.result(seq: prefix.last?.seq ?? 0)
   }
 
+  static func rendered(_ state: ProjectedState) -> String {
+    StateRenderer.render(state, section: .all, allItems: true, format: .json)
+  }
+
   func everything(_ store: SQLiteEventStore) throws -> [RecordedEvent] {
     var all: [RecordedEvent] = []
     try store.scan(EventQuery()) {
@@ -139,9 +143,12 @@ extension HistoryGenerator: RandomNumberGenerator {
       if generator.next(2) == 0 { point.asOf = try Timestamp.parse(Timestamp.formatDay(19_000 + generator.next(1_500))).get() }
       if generator.next(3) == 0 { point.knownAt = try Timestamp.parse(Timestamp.formatDay(20_000 + generator.next(22))).get() }
       if generator.next(3) == 0 { point.atSeq = Int64(generator.next(log.count + 5)) }
+      // StateFold against the naive use of Projector, the reference fold: what a user
+      // sees (the JSON, every item) must be the same.
       let fast = try StateQuery.run(store, point)
       let naive = naiveState(log, point)
-      #expect(fast == naive, "point \(point)")
+      #expect(Self.rendered(fast) == Self.rendered(naive), "point \(point)")
+      #expect(try StateQuery.runReference(store, point) == naive, "point \(point)")
     }
   }
 

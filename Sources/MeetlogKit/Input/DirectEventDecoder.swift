@@ -23,7 +23,7 @@ public enum DirectEventDecoder {
 }
 
 /// A position in JSON bytes, with readers that return nil instead of throwing.
-private struct ByteCursor {
+struct ByteCursor {
   let bytes: UnsafeBufferPointer<UInt8>
   var i = 0
 
@@ -321,7 +321,7 @@ private enum Rules {
 }
 
 /// Every member name the SPEC defines, matched from raw bytes without making a String.
-private enum Key: Int {
+enum Key: Int {
   case unknown = 63
   case id = 0, type, occurredAt, source, data
   case participants, meeting, title, place, host, format, topics

@@ -35,9 +35,46 @@ public enum StateQuery {
     }
   }
 
-  public static func run(_ store: some EventStore, _ point: PointInTime, weights: ScoreWeights = ScoreWeights()) throws(MeetlogError)
-    -> ProjectedState
-  {
+  /// The state at `point`, folded by `StateFold` from canonical bytes; `withItems`
+  /// false skips building the item list (`state relations`).
+  public static func run(
+    _ store: some EventStore, _ point: PointInTime, weights: ScoreWeights = ScoreWeights(), withItems: Bool = true
+  ) throws(MeetlogError) -> ProjectedState {
+    try store.readSnapshot { () throws(MeetlogError) in
+      let bound = try boundSeq(store, point)
+      let retracted = try store.retractedSeqs(maxSeq: bound)
+      var fold = StateFold(weights: weights, pointDay: point.day)
+      var query = EventQuery()
+      query.maxSeq = bound
+      query.occurredAtMost = point.asOfMicros
+      query.excludedTypes = [.eventRetracted]
+      query.byOccurrence = true
+      var read = 0
+      let progress = store.progress
+      try store.scanCanonical(query) { (seq, bytes) throws(MeetlogError) in
+        read += 1
+        if read & 4095 == 0 { progress?.progress(done: read, total: Int(bound)) }
+        if retracted.contains(seq) { return true }
+        if let event = FoldDecoder.decode(bytes, topics: &fold.topics, cities: &fold.cities) {
+          fold.apply(event)
+          return true
+        }
+        // Escapes or an unusual shape: the general decoder.
+        let event: Event
+        do throws(StoredEventError) { event = try PayloadCodec.decode(canonical: Array(bytes)) } catch {
+          throw MeetlogError(.io, "seq \(seq): \(error.message) (run meetlog verify)")
+        }
+        if let folded = FoldEvent(event, topics: &fold.topics, cities: &fold.cities) { fold.apply(folded) }
+        return true
+      }
+      return fold.result(point: point, seq: bound, withItems: withItems)
+    }
+  }
+
+  /// The state folded by `Projector`, the reference fold (for tests and comparisons).
+  public static func runReference(
+    _ store: some EventStore, _ point: PointInTime, weights: ScoreWeights = ScoreWeights()
+  ) throws(MeetlogError) -> ProjectedState {
     try store.readSnapshot { () throws(MeetlogError) in
       let bound = try boundSeq(store, point)
       var projector = Projector(point: point, weights: weights)

@@ -95,6 +95,9 @@ public protocol EventStore: AnyObject {
   func lastSeq(recordedAtMost micros: Int64) throws(MeetlogError) -> Int64
   /// Calls `body` for every event the query selects; `body` returns false to stop.
   func scan(_ query: EventQuery, _ body: (RecordedEvent) throws(MeetlogError) -> Bool) throws(MeetlogError)
+  /// Like `scan`, with each event's seq and canonical bytes only (valid during the call):
+  /// the fast path for folds that read a few fields.
+  func scanCanonical(_ query: EventQuery, _ body: (Int64, UnsafeBufferPointer<UInt8>) throws(MeetlogError) -> Bool) throws(MeetlogError)
   /// The seqs of every event retracted by a retraction with seq ≤ `maxSeq`.
   func retractedSeqs(maxSeq: Int64) throws(MeetlogError) -> Set<Int64>
   /// Checks the whole store; with `expectHead`, also that this hash (kept elsewhere) is

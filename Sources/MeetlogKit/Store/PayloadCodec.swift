@@ -29,12 +29,22 @@ final class PayloadCodec {
     }
   }
 
+  /// Decompresses into `buffer` (grown as needed, reused across calls); returns the size.
+  func canonicalBytes(dictId: Int64, payload: UnsafeRawBufferPointer, into buffer: inout [UInt8]) throws(StoredEventError) -> Int {
+    let decompressor = try decompressor(dictId)
+    do {
+      return try decompressor.decompress(payload, into: &buffer)
+    } catch {
+      throw StoredEventError(message: "payload does not decompress: \(error.message)")
+    }
+  }
+
   /// The size of the canonical event a payload holds, read from its frame header.
   func contentSize(dictId: Int64, payload: UnsafeRawBufferPointer) -> Int64 {
     (try? ZstdDecompressor.contentSize(payload, lean: dictId != 0)).map { Int64($0) } ?? 0
   }
 
-  func decode(canonical: [UInt8]) throws(StoredEventError) -> Event {
+  static func decode(canonical: [UInt8]) throws(StoredEventError) -> Event {
     if let direct = DirectEventDecoder.decode(canonical) { return direct.event }
     let value: JSONValue
     do { value = try JSONParser.parse(canonical) } catch {
@@ -47,7 +57,7 @@ final class PayloadCodec {
 
   /// Decompresses and decodes one payload.
   func event(dictId: Int64, payload: UnsafeRawBufferPointer) throws(StoredEventError) -> Event {
-    try decode(canonical: try canonicalBytes(dictId: dictId, payload: payload))
+    try Self.decode(canonical: try canonicalBytes(dictId: dictId, payload: payload))
   }
 
   /// Forgets every loaded dictionary: after a rollback, a dictionary this connection

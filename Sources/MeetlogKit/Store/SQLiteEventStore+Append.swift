@@ -253,7 +253,7 @@ final class BatchWriter: ReferenceIndex {
   /// The stored event at `seq`, decoded.
   private func storedEvent(seq: Int64) throws(MeetlogError) -> Event? {
     guard let canonical = try storedCanonical(seq: seq) else { return nil }
-    do { return try store.codec.decode(canonical: canonical) } catch {
+    do { return try PayloadCodec.decode(canonical: canonical) } catch {
       throw MeetlogError(.io, "\(store.path): seq \(seq): \(error.message) (run meetlog verify)")
     }
   }

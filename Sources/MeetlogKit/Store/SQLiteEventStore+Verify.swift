@@ -71,7 +71,7 @@ extension SQLiteEventStore {
         canonical = try statement.withBlob(4) { (raw) throws(StoredEventError) in
           try codec.canonicalBytes(dictId: statement.int64(3), payload: raw)
         }
-        event = try codec.decode(canonical: canonical)
+        event = try PayloadCodec.decode(canonical: canonical)
       } catch {
         fault(seq, error.message)
         continue

@@ -237,6 +237,47 @@ public final class SQLiteEventStore: EventStore {
   }
 
   public func scan(_ query: EventQuery, _ body: (RecordedEvent) throws(MeetlogError) -> Bool) throws(MeetlogError) {
+    let statement = try scanStatement(query)
+    let commits = try translate { () throws(SQLiteError) in try CommitCursor(connection) }
+    while try translate({ () throws(SQLiteError) in try statement.step() }) {
+      let seq = statement.int64(0)
+      let recordedAt = try translate { () throws(SQLiteError) in try commits.recordedAt(seq: seq) }
+      let event: Event
+      do {
+        event = try statement.withBlob(2) { (raw) throws(StoredEventError) in
+          try codec.event(dictId: statement.int64(1), payload: raw)
+        }
+      } catch {
+        throw MeetlogError(.io, "\(path): seq \(seq): \(error.message) (run meetlog verify)")
+      }
+      if try !body(RecordedEvent(seq: seq, recordedAt: recordedAt, event: event)) { return }
+    }
+  }
+
+  public func scanCanonical(
+    _ query: EventQuery, _ body: (Int64, UnsafeBufferPointer<UInt8>) throws(MeetlogError) -> Bool
+  ) throws(MeetlogError) {
+    let statement = try scanStatement(query)
+    var buffer: [UInt8] = []
+    while try translate({ () throws(SQLiteError) in try statement.step() }) {
+      let seq = statement.int64(0)
+      let count: Int
+      do {
+        count = try statement.withBlob(2) { (raw) throws(StoredEventError) in
+          try codec.canonicalBytes(dictId: statement.int64(1), payload: raw, into: &buffer)
+        }
+      } catch {
+        throw MeetlogError(.io, "\(path): seq \(seq): \(error.message) (run meetlog verify)")
+      }
+      let more = try buffer.withUnsafeBufferPointer { (all) throws(MeetlogError) in
+        try body(seq, UnsafeBufferPointer(rebasing: all[0..<count]))
+      }
+      if !more { return }
+    }
+  }
+
+  /// The statement that selects (seq, dict_id, payload) for a query, in its order.
+  private func scanStatement(_ query: EventQuery) throws(MeetlogError) -> SQLiteStatement {
     var conditions: [String] = []
     var bindings: [Int64] = []
     if let v = query.maxSeq {
@@ -273,20 +314,7 @@ public final class SQLiteEventStore: EventStore {
         index += 1
       }
     }
-    let commits = try translate { () throws(SQLiteError) in try CommitCursor(connection) }
-    while try translate({ () throws(SQLiteError) in try statement.step() }) {
-      let seq = statement.int64(0)
-      let recordedAt = try translate { () throws(SQLiteError) in try commits.recordedAt(seq: seq) }
-      let event: Event
-      do {
-        event = try statement.withBlob(2) { (raw) throws(StoredEventError) in
-          try codec.event(dictId: statement.int64(1), payload: raw)
-        }
-      } catch {
-        throw MeetlogError(.io, "\(path): seq \(seq): \(error.message) (run meetlog verify)")
-      }
-      if try !body(RecordedEvent(seq: seq, recordedAt: recordedAt, event: event)) { return }
-    }
+    return statement
   }
 
   public func stats() throws(MeetlogError) -> StoreStats {

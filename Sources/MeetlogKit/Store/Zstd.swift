@@ -86,6 +86,21 @@ final class ZstdDecompressor {
     return output
   }
 
+  /// Decompresses into `output`, grown when too small and otherwise reused; returns the size.
+  func decompress(_ frame: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(ZstdError) -> Int {
+    let size = try Self.contentSize(frame, lean: lean)
+    guard size <= UInt64(Self.maxContentSize) else { throw ZstdError(message: "the frame claims \(size) bytes") }
+    if output.count < Int(size) { output = [UInt8](repeating: 0, count: max(Int(size), 2 * output.count)) }
+    let written = output.withUnsafeMutableBytes { out in
+      ZSTD_decompressDCtx(context, out.baseAddress, Int(size), frame.baseAddress, frame.count)
+    }
+    if ZSTD_isError(written) != 0 {
+      throw ZstdError(message: String(cString: ZSTD_getErrorName(written)))
+    }
+    guard written == Int(size) else { throw ZstdError(message: "the frame decoded to \(written) of \(size) bytes") }
+    return written
+  }
+
   /// The decompressed size a frame records in its header.
   static func contentSize(_ frame: UnsafeRawBufferPointer, lean: Bool) throws(ZstdError) -> UInt64 {
     var size: UInt64 = 0

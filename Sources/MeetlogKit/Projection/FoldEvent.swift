@@ -1,0 +1,297 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A country as a small integer: `(first letter − A) × 26 + (second − A)`, so integer
+/// order is the codes' alphabetical order.
+typealias CountryIndex = UInt16
+
+/// A pair of countries as one integer, the smaller index first.
+typealias PairIndex = UInt32
+
+enum CountryIndexing {
+  static func index(_ code: String) -> CountryIndex {
+    let u = Array(code.utf8)
+    return CountryIndex(u[0] &- 65) &* 26 &+ CountryIndex(u[1] &- 65)
+  }
+
+  static func code(_ index: CountryIndex) -> String {
+    String(decoding: [UInt8(index / 26) + 65, UInt8(index % 26) + 65], as: UTF8.self)
+  }
+
+  static func pair(_ a: CountryIndex, _ b: CountryIndex) -> PairIndex {
+    a < b ? PairIndex(a) << 16 | PairIndex(b) : PairIndex(b) << 16 | PairIndex(a)
+  }
+
+  static func pairKey(_ pair: PairIndex) -> String {
+    code(CountryIndex(pair >> 16)) + "-" + code(CountryIndex(pair & 0xFFFF))
+  }
+}
+
+/// Interns strings the fold counts or repeats (topics, cities) as small integers, looked
+/// up from raw bytes without making a String on a hit.
+struct StringTable {
+  private(set) var strings: [String] = []
+  private var byHash: [UInt64: [Int32]] = [:]
+
+  mutating func intern(_ raw: UnsafeBufferPointer<UInt8>) -> Int32 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in raw { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+    if let candidates = byHash[hash] {
+      for index in candidates where strings[Int(index)].utf8.elementsEqual(raw) { return index }
+    }
+    let index = Int32(strings.count)
+    strings.append(String(decoding: raw, as: UTF8.self))
+    byHash[hash, default: []].append(index)
+    return index
+  }
+
+  mutating func intern(_ string: String) -> Int32 {
+    var copy = string
+    return copy.withUTF8 { intern($0) }
+  }
+
+  subscript(index: Int32) -> String { strings[Int(index)] }
+}
+
+/// What the fold needs of one event: countries as integers, topics and cities interned,
+/// and only the strings the state shows (item ids, a pledge's summary, `by` and meeting).
+struct FoldEvent {
+  enum Body {
+    case meeting(countries: [CountryIndex], city: Int32?, topics: [Int32])
+    case statement(speaker: CountryIndex, about: [CountryIndex], topics: [Int32])
+    case pledge(Pledge)
+    case thanks(from: CountryIndex, to: CountryIndex)
+    case updated(item: String, due: CalendarDay?)
+    case resolved(item: String, outcome: Outcome)
+  }
+
+  struct Pledge {
+    var id: String
+    var summary: String
+    var parties: [CountryIndex]
+    var with: [CountryIndex]
+    var item: String?
+    var by: Actor?
+    var due: CalendarDay?
+    var meeting: String?
+    var topics: [Int32]
+  }
+
+  var micros: Int64
+  var isDate: Bool
+  var body: Body
+
+  var day: Int { Int(floorDiv(micros, Timestamp.microsPerDay)) }
+
+  /// The same event, from a decoded `Event` (the path for payloads the fast reader
+  /// leaves to the general decoder, and for tests). Nil for a retraction.
+  init?(_ event: Event, topics: inout StringTable, cities: inout StringTable) {
+    micros = event.occurredAt.micros
+    isDate = event.occurredAt.isDate
+    func indexes(_ list: [String]?) -> [CountryIndex] { (list ?? []).map(CountryIndexing.index) }
+    func interned(_ list: [String]?) -> [Int32] { (list ?? []).map { topics.intern($0) } }
+    switch event.body {
+    case .meetingHeld(let m):
+      body = .meeting(
+        countries: m.participants.map { CountryIndexing.index($0.country) }, city: m.place.map { cities.intern($0.city) },
+        topics: interned(m.topics))
+    case .statementMade(let s):
+      body = .statement(speaker: CountryIndexing.index(s.speaker.country), about: indexes(s.about), topics: interned(s.topics))
+    case .agreementPledged(let p):
+      body = .pledge(
+        Pledge(
+          id: event.id, summary: p.summary, parties: indexes(p.parties), with: indexes(p.with), item: p.item, by: p.by, due: p.due,
+          meeting: p.meeting, topics: interned(p.topics)))
+    case .thanksExpressed(let t): body = .thanks(from: CountryIndexing.index(t.from.country), to: CountryIndexing.index(t.to))
+    case .itemUpdated(let u): body = .updated(item: u.item, due: u.due)
+    case .itemResolved(let r): body = .resolved(item: r.item, outcome: r.outcome)
+    case .eventRetracted: return nil
+    }
+  }
+
+  init(micros: Int64, isDate: Bool, body: Body) {
+    self.micros = micros
+    self.isDate = isDate
+    self.body = body
+  }
+}
+
+/// Reads a `FoldEvent` straight from canonical bytes, skipping what the fold does not
+/// use (quotes, names, titles, sources, notes). Nil for anything unusual — an escape in
+/// a string it keeps, an unexpected shape — and the caller decodes the whole event.
+enum FoldDecoder {
+  static func decode(_ bytes: UnsafeBufferPointer<UInt8>, topics: inout StringTable, cities: inout StringTable) -> FoldEvent? {
+    var c = ByteCursor(bytes)
+    var id: String?, type: EventType?, micros: Int64 = 0, isDate = false, haveTime = false
+    var body: FoldEvent.Body?
+    let ok = c.members { c, key in
+      switch Key(key) {
+      case .id:
+        guard let raw = c.rawString() else { return false }
+        id = String(decoding: raw, as: UTF8.self)
+      case .type:
+        guard let raw = c.rawString(), let t = EventType(rawValue: String(decoding: raw, as: UTF8.self)) else { return false }
+        type = t
+      case .occurredAt:
+        guard let raw = c.rawString() else { return false }
+        if raw.count == 10, case .success(let day) = Timestamp.parseCalendarDate(String(decoding: raw, as: UTF8.self)) {
+          micros = Int64(day) * Timestamp.microsPerDay
+          isDate = true
+        } else {
+          guard case .success(let t) = Timestamp.parse(String(decoding: raw, as: UTF8.self)) else { return false }
+          micros = t.micros
+          isDate = t.isDate
+        }
+        haveTime = true
+      case .data:
+        guard let type, let id else { return false }
+        body = c.foldBody(type, id: id, topics: &topics, cities: &cities)
+        return body != nil
+      default: return c.skipValue()
+      }
+      return true
+    }
+    guard ok, haveTime, let body else { return nil }
+    return FoldEvent(micros: micros, isDate: isDate, body: body)
+  }
+}
+
+extension ByteCursor {
+  /// Skips one JSON value of the canonical form (string, number, literal, array, object).
+  mutating func skipValue() -> Bool {
+    skipSpace()
+    guard let b = peek else { return false }
+    switch b {
+    case 0x22:
+      i += 1
+      while i < bytes.count {
+        let c = bytes[i]
+        if c == 0x5C {
+          i += 2
+          continue
+        }
+        i += 1
+        if c == 0x22 { return true }
+      }
+      return false
+    case 0x7B: return members { c, _ in c.skipValue() }
+    case 0x5B: return elements { c in c.skipValue() }
+    default:
+      while i < bytes.count, bytes[i] != 0x2C, bytes[i] != 0x7D, bytes[i] != 0x5D { i += 1 }
+      return true
+    }
+  }
+
+  mutating func countryIndex() -> CountryIndex? {
+    guard let raw = rawString(), raw.count == 2, (65...90).contains(raw[0]), (65...90).contains(raw[1]) else { return nil }
+    return CountryIndex(raw[0] - 65) * 26 + CountryIndex(raw[1] - 65)
+  }
+
+  mutating func countryIndexes() -> [CountryIndex]? {
+    var list: [CountryIndex] = []
+    let ok = elements { c in
+      guard let index = c.countryIndex() else { return false }
+      list.append(index)
+      return true
+    }
+    return ok ? list : nil
+  }
+
+  /// An actor's country, skipping its name and role.
+  mutating func actorCountry() -> CountryIndex? {
+    var country: CountryIndex?
+    let ok = members { c, key in
+      if Key(key) == .country {
+        country = c.countryIndex()
+        return country != nil
+      }
+      return c.skipValue()
+    }
+    return ok ? country : nil
+  }
+
+  mutating func interned(_ table: inout StringTable) -> [Int32]? {
+    var list: [Int32] = []
+    let ok = elements { c in
+      guard let raw = c.rawString() else { return false }
+      list.append(table.intern(raw))
+      return true
+    }
+    return ok ? list : nil
+  }
+
+  mutating func foldBody(_ type: EventType, id: String, topics: inout StringTable, cities: inout StringTable) -> FoldEvent.Body? {
+    var countries: [CountryIndex] = [], about: [CountryIndex] = [], parties: [CountryIndex] = [], with: [CountryIndex] = []
+    var speaker: CountryIndex?, from: CountryIndex?, to: CountryIndex?, city: Int32?, topicList: [Int32] = []
+    var summary: String?, item: String?, by: Actor?, due: CalendarDay?, meeting: String?, outcome: Outcome?
+    var sawParticipants = false
+    let ok = members { c, key in
+      switch (type, Key(key)) {
+      case (.meetingHeld, .participants):
+        sawParticipants = true
+        return c.elements { c in
+          guard let country = c.actorCountry() else { return false }
+          countries.append(country)
+          return true
+        }
+      case (.meetingHeld, .place):
+        return c.members { c, key in
+          guard Key(key) == .city else { return c.skipValue() }
+          guard let raw = c.rawString() else { return false }
+          city = cities.intern(raw)
+          return true
+        }
+      case (_, .topics):
+        guard let list = c.interned(&topics) else { return false }
+        topicList = list
+      case (.statementMade, .speaker): speaker = c.actorCountry(); return speaker != nil
+      case (.statementMade, .about):
+        guard let list = c.countryIndexes() else { return false }
+        about = list
+      case (.agreementPledged, .summary): summary = c.string(); return summary != nil
+      case (.agreementPledged, .parties):
+        guard let list = c.countryIndexes() else { return false }
+        parties = list
+      case (.agreementPledged, .with):
+        guard let list = c.countryIndexes() else { return false }
+        with = list
+      case (.agreementPledged, .by): by = c.actor(); return by != nil
+      case (.agreementPledged, .due), (.itemUpdated, .due): due = c.day(); return due != nil
+      case (.agreementPledged, .meeting): meeting = c.string(); return meeting != nil
+      case (.agreementPledged, .item), (.itemUpdated, .item), (.itemResolved, .item): item = c.string(); return item != nil
+      case (.thanksExpressed, .from): from = c.actorCountry(); return from != nil
+      case (.thanksExpressed, .to): to = c.countryIndex(); return to != nil
+      case (.itemResolved, .outcome):
+        outcome = c.string().flatMap(Outcome.init(rawValue:))
+        return outcome != nil
+      default: return c.skipValue()
+      }
+      return true
+    }
+    guard ok else { return nil }
+    switch type {
+    case .meetingHeld:
+      guard sawParticipants else { return nil }
+      return .meeting(countries: countries, city: city, topics: topicList)
+    case .statementMade:
+      guard let speaker else { return nil }
+      return .statement(speaker: speaker, about: about, topics: topicList)
+    case .agreementPledged:
+      guard let summary, !parties.isEmpty else { return nil }
+      return .pledge(
+        FoldEvent.Pledge(
+          id: id, summary: summary, parties: parties, with: with, item: item, by: by, due: due, meeting: meeting, topics: topicList))
+    case .thanksExpressed:
+      guard let from, let to else { return nil }
+      return .thanks(from: from, to: to)
+    case .itemUpdated:
+      guard let item else { return nil }
+      return .updated(item: item, due: due)
+    case .itemResolved:
+      guard let item, let outcome else { return nil }
+      return .resolved(item: item, outcome: outcome)
+    case .eventRetracted: return nil
+    }
+  }
+}

@@ -1,0 +1,245 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The fold `meetlog state` runs: the same rules as `Projector` (the reference, which
+/// `replay` and `report` use), with countries and pairs as integers, topics and cities
+/// interned, and every relation updated in place, so a million events fold in seconds
+/// and little memory. A property test checks that it prints what `Projector` prints.
+///
+/// Its score does not depend on the point in time while folding: each pair keeps
+/// Σ weight × 2^((day − reference day) / 365) and applies the decay to the point only
+/// in `result`, so a fold can be stopped and resumed (snapshots) without changing a bit.
+/// Events after the point's day (possible without `--as-of`) count undecayed, as in
+/// `Projector`.
+struct StateFold {
+  struct Moment: Equatable {
+    var micros: Int64
+    var isDate: Bool
+
+    var timestamp: Timestamp {
+      let day = Int(floorDiv(micros, Timestamp.microsPerDay))
+      return Timestamp(micros: micros, isDate: isDate, text: isDate ? Timestamp.formatDay(day) : Timestamp.formatUTC(micros))
+    }
+  }
+
+  struct Relation {
+    var pair: PairIndex
+    var meetings = 0
+    var firstMeeting: Moment?
+    var lastMeeting: Moment?
+    var lastPlace: Int32?
+    var statements = 0
+    /// Thanks from the first country to the second, and back.
+    var thanksForward = 0
+    var thanksBackward = 0
+    var topics: [Int32: Int] = [:]
+    var lastEvent: Moment?
+    /// The score: `decayedSum` at `referenceDay`, plus `undecayed` for events after the point.
+    var decayedSum = 0.0
+    var referenceDay: Int?
+    var undecayed = 0.0
+  }
+
+  struct Item {
+    var pledge: FoldEvent.Pledge
+    var pairs: [PairIndex]
+    var pledged: Moment
+    var due: CalendarDay?
+    var outcome: Outcome?
+    var resolved: Moment?
+  }
+
+  let weights: ScoreWeights
+  let pointDay: Int
+  var relations: [Relation] = []
+  var relationIndex: [PairIndex: Int] = [:]
+  var items: [Item] = []
+  var itemIndex: [String: Int] = [:]
+  var waiting: [String: [FoldEvent]] = [:]
+  var topics = StringTable()
+  var cities = StringTable()
+
+  init(weights: ScoreWeights, pointDay: Int) {
+    self.weights = weights
+    self.pointDay = pointDay
+  }
+
+  static func pairs(among countries: [CountryIndex]) -> [PairIndex] {
+    var distinct = countries
+    if distinct.count > 1 {
+      distinct.sort()
+      var unique: [CountryIndex] = [distinct[0]]
+      for c in distinct.dropFirst() where c != unique[unique.count - 1] { unique.append(c) }
+      distinct = unique
+    }
+    var result: [PairIndex] = []
+    for i in distinct.indices {
+      for j in (i + 1)..<distinct.count { result.append(PairIndex(distinct[i]) << 16 | PairIndex(distinct[j])) }
+    }
+    return result
+  }
+
+  func weight(_ body: FoldEvent.Body) -> Double {
+    switch body {
+    case .meeting: weights.meetingHeld
+    case .statement: weights.statementMade
+    case .pledge: weights.agreementPledged
+    case .thanks: weights.thanksExpressed
+    case .updated: weights.itemUpdated
+    case .resolved(_, let outcome): weights.resolved[outcome] ?? 0
+    }
+  }
+
+  mutating func apply(_ event: FoldEvent) {
+    let touched: [PairIndex]
+    var eventTopics: [Int32] = []
+    switch event.body {
+    case .meeting(let countries, _, let t):
+      touched = Self.pairs(among: countries)
+      eventTopics = t
+    case .statement(let speaker, let about, let t):
+      var list: [PairIndex] = []
+      for country in about where country != speaker {
+        let pair = CountryIndexing.pair(speaker, country)
+        if !list.contains(pair) { list.append(pair) }
+      }
+      touched = list
+      eventTopics = t
+    case .pledge(let p):
+      touched = Self.pairs(among: p.parties + p.with)
+      eventTopics = p.topics
+      let id = p.item ?? p.id
+      let item = Item(pledge: p, pairs: touched, pledged: Moment(micros: event.micros, isDate: event.isDate), due: p.due)
+      if let index = itemIndex[id] {
+        items[index] = item
+      } else {
+        itemIndex[id] = items.count
+        items.append(item)
+      }
+    case .thanks(let from, let to):
+      touched = from == to ? [] : [CountryIndexing.pair(from, to)]
+    case .updated(let id, _), .resolved(let id, _):
+      guard let index = itemIndex[id] else {
+        waiting[id, default: []].append(event)
+        return
+      }
+      touched = items[index].pairs
+    }
+    if eventTopics.count > 1 {
+      var seen = Set<Int32>()
+      eventTopics = eventTopics.filter { seen.insert($0).inserted }
+    }
+    let weight = weight(event.body)
+    let day = event.day
+    let moment = Moment(micros: event.micros, isDate: event.isDate)
+    for pair in touched {
+      let index: Int
+      if let existing = relationIndex[pair] {
+        index = existing
+      } else {
+        index = relations.count
+        relationIndex[pair] = index
+        relations.append(Relation(pair: pair))
+      }
+      Self.update(
+        &relations[index], pair: pair, event: event, moment: moment, day: day, weight: weight, topics: eventTopics, pointDay: pointDay)
+    }
+    switch event.body {
+    case .updated(let id, let due):
+      if let due, let index = itemIndex[id] { items[index].due = due }
+    case .resolved(let id, let outcome):
+      if let index = itemIndex[id] {
+        items[index].outcome = outcome
+        items[index].resolved = moment
+      }
+    case .pledge(let p):
+      if let early = waiting.removeValue(forKey: p.item ?? p.id) {
+        for e in early { apply(e) }
+      }
+    default: break
+    }
+  }
+
+  static func update(
+    _ r: inout Relation, pair: PairIndex, event: FoldEvent, moment: Moment, day: Int, weight: Double, topics: [Int32], pointDay: Int
+  ) {
+    if weight != 0 {
+      if day > pointDay {
+        r.undecayed += weight
+      } else {
+        // Rebase far from the reference so 2^(days / 365) stays well inside a Double.
+        if r.referenceDay == nil || abs(day - r.referenceDay!) > 36_500 {
+          if let reference = r.referenceDay { r.decayedSum *= exp2(Double(reference - day) / ScoreWeights.halfLifeDays) }
+          r.referenceDay = day
+        }
+        r.decayedSum += weight * exp2(Double(day - r.referenceDay!) / ScoreWeights.halfLifeDays)
+      }
+    }
+    if r.lastEvent.map({ $0.micros < moment.micros }) ?? true { r.lastEvent = moment }
+    for topic in topics { r.topics[topic, default: 0] += 1 }
+    switch event.body {
+    case .meeting(_, let city, _):
+      r.meetings += 1
+      if r.firstMeeting.map({ moment.micros < $0.micros }) ?? true { r.firstMeeting = moment }
+      r.lastMeeting = moment
+      r.lastPlace = city
+    case .statement: r.statements += 1
+    case .thanks(let from, _):
+      if CountryIndex(pair >> 16) == from { r.thanksForward += 1 } else { r.thanksBackward += 1 }
+    default: break
+    }
+  }
+
+  /// The state at the point; `withItems` false leaves the item list empty (the
+  /// relations still count their items).
+  func result(point: PointInTime, seq: Int64, withItems: Bool = true) -> ProjectedState {
+    var counts = [ItemCounts](repeating: ItemCounts(), count: relations.count)
+    var itemList: [ItemState] = []
+    if withItems { itemList.reserveCapacity(items.count) }
+    for item in items {
+      let overdue = item.outcome == nil && (item.due.map { $0.day < pointDay } ?? false)
+      for pair in item.pairs {
+        guard let index = relationIndex[pair] else { continue }
+        if let outcome = item.outcome {
+          counts[index].byOutcome[outcome, default: 0] += 1
+        } else {
+          counts[index].open += 1
+          if overdue { counts[index].overdue += 1 }
+        }
+      }
+      guard withItems else { continue }
+      let p = item.pledge
+      itemList.append(
+        ItemState(
+          item: p.item ?? p.id, summary: p.summary, parties: p.parties.map(CountryIndexing.code), with: p.with.map(CountryIndexing.code),
+          pairs: item.pairs.map(CountryIndexing.pairKey), pledgedAt: item.pledged.timestamp, pledgeEvent: p.id, due: item.due,
+          outcome: item.outcome, resolvedAt: item.resolved?.timestamp, meeting: p.meeting, by: p.by, overdue: overdue,
+          ageDays: max(0, pointDay - Int(floorDiv(item.pledged.micros, Timestamp.microsPerDay)))))
+    }
+    itemList.sort { a, b in
+      a.pledgedAt.micros != b.pledgedAt.micros ? a.pledgedAt.micros < b.pledgedAt.micros : a.item < b.item
+    }
+    var relationList: [RelationState] = []
+    relationList.reserveCapacity(relations.count)
+    for (index, r) in relations.enumerated() {
+      let a = CountryIndexing.code(CountryIndex(r.pair >> 16))
+      let b = CountryIndexing.code(CountryIndex(r.pair & 0xFFFF))
+      var state = RelationState(pair: a + "-" + b, countries: [a, b])
+      state.meetingCount = r.meetings
+      state.firstMeeting = r.firstMeeting?.timestamp
+      state.lastMeeting = r.lastMeeting?.timestamp
+      state.lastPlace = r.lastPlace.map { cities[$0] }
+      state.statements = r.statements
+      state.thanks = ["\(a)>\(b)": r.thanksForward, "\(b)>\(a)": r.thanksBackward]
+      for (topic, count) in r.topics { state.topics[topics[topic]] = count }
+      state.lastEventAt = r.lastEvent?.timestamp
+      let decay = r.referenceDay.map { exp2(Double($0 - pointDay) / ScoreWeights.halfLifeDays) } ?? 0
+      state.score = r.decayedSum * decay + r.undecayed
+      state.itemCounts = counts[index]
+      relationList.append(state)
+    }
+    relationList.sort { $0.pair < $1.pair }
+    return ProjectedState(point: point, seq: seq, relations: relationList, items: itemList)
+  }
+}
