@@ -41,28 +41,20 @@ struct StateFold {
     var undecayed = 0.0
   }
 
-  struct Item {
-    var pledge: FoldEvent.Pledge
-    var pairs: [PairIndex]
-    var pledged: Moment
-    var due: CalendarDay?
-    var outcome: Outcome?
-    var resolved: Moment?
-  }
-
   let weights: ScoreWeights
   let pointDay: Int
   var relations: [Relation] = []
   var relationIndex: [PairIndex: Int] = [:]
-  var items: [Item] = []
-  var itemIndex: [String: Int] = [:]
+  var items = ItemStore()
   var waiting: [String: [FoldEvent]] = [:]
   var topics = StringTable()
   var cities = StringTable()
 
-  init(weights: ScoreWeights, pointDay: Int) {
+  /// `keepDetails` false keeps only what the relations need (no item texts).
+  init(weights: ScoreWeights, pointDay: Int, keepDetails: Bool = true) {
     self.weights = weights
     self.pointDay = pointDay
+    items.keepDetails = keepDetails
   }
 
   static func pairs(among countries: [CountryIndex]) -> [PairIndex] {
@@ -109,22 +101,15 @@ struct StateFold {
     case .pledge(let p):
       touched = Self.pairs(among: p.parties + p.with)
       eventTopics = p.topics
-      let id = p.item ?? p.id
-      let item = Item(pledge: p, pairs: touched, pledged: Moment(micros: event.micros, isDate: event.isDate), due: p.due)
-      if let index = itemIndex[id] {
-        items[index] = item
-      } else {
-        itemIndex[id] = items.count
-        items.append(item)
-      }
+      items.pledge(p, pairs: touched, micros: event.micros, isDate: event.isDate)
     case .thanks(let from, let to):
       touched = from == to ? [] : [CountryIndexing.pair(from, to)]
     case .updated(let id, _), .resolved(let id, _):
-      guard let index = itemIndex[id] else {
+      guard let slot = items.find(id) else {
         waiting[id, default: []].append(event)
         return
       }
-      touched = items[index].pairs
+      touched = Array(items.pairs(of: slot))
     }
     if eventTopics.count > 1 {
       var seen = Set<Int32>()
@@ -147,12 +132,9 @@ struct StateFold {
     }
     switch event.body {
     case .updated(let id, let due):
-      if let due, let index = itemIndex[id] { items[index].due = due }
+      if let due, let slot = items.find(id) { items.dueDay[Int(slot)] = Int32(due.day) }
     case .resolved(let id, let outcome):
-      if let index = itemIndex[id] {
-        items[index].outcome = outcome
-        items[index].resolved = moment
-      }
+      if let slot = items.find(id) { items.resolve(slot, outcome, micros: event.micros, isDate: event.isDate) }
     case .pledge(let p):
       if let early = waiting.removeValue(forKey: p.item ?? p.id) {
         for e in early { apply(e) }
@@ -197,25 +179,31 @@ struct StateFold {
     var counts = [ItemCounts](repeating: ItemCounts(), count: relations.count)
     var itemList: [ItemState] = []
     if withItems { itemList.reserveCapacity(items.count) }
-    for item in items {
-      let overdue = item.outcome == nil && (item.due.map { $0.day < pointDay } ?? false)
-      for pair in item.pairs {
+    for slot in 0..<Int32(items.count) {
+      let s = Int(slot)
+      let outcome = items.outcome(of: slot)
+      let due = items.dueDay[s]
+      let overdue = outcome == nil && due != Int32.min && Int(due) < pointDay
+      for pair in items.pairs(of: slot) {
         guard let index = relationIndex[pair] else { continue }
-        if let outcome = item.outcome {
+        if let outcome {
           counts[index].byOutcome[outcome, default: 0] += 1
         } else {
           counts[index].open += 1
           if overdue { counts[index].overdue += 1 }
         }
       }
-      guard withItems else { continue }
-      let p = item.pledge
+      guard withItems && items.keepDetails else { continue }
+      let d = items.details(slot)
+      let pledged = Moment(micros: items.pledgedMicros[s], isDate: items.dateFlags[s] & 1 != 0)
+      let resolved = outcome == nil ? nil : Moment(micros: items.resolvedMicros[s], isDate: items.dateFlags[s] & 2 != 0)
       itemList.append(
         ItemState(
-          item: p.item ?? p.id, summary: p.summary, parties: p.parties.map(CountryIndexing.code), with: p.with.map(CountryIndexing.code),
-          pairs: item.pairs.map(CountryIndexing.pairKey), pledgedAt: item.pledged.timestamp, pledgeEvent: p.id, due: item.due,
-          outcome: item.outcome, resolvedAt: item.resolved?.timestamp, meeting: p.meeting, by: p.by, overdue: overdue,
-          ageDays: max(0, pointDay - Int(floorDiv(item.pledged.micros, Timestamp.microsPerDay)))))
+          item: d.itemId, summary: d.summary, parties: d.parties, with: d.with, pairs: items.pairs(of: slot).map(CountryIndexing.pairKey),
+          pledgedAt: pledged.timestamp, pledgeEvent: d.pledgeEvent,
+          due: due == Int32.min ? nil : CalendarDay(day: Int(due), text: Timestamp.formatDay(Int(due))), outcome: outcome,
+          resolvedAt: resolved?.timestamp, meeting: d.meeting, by: d.by, overdue: overdue,
+          ageDays: max(0, pointDay - Int(floorDiv(pledged.micros, Timestamp.microsPerDay)))))
     }
     itemList.sort { a, b in
       a.pledgedAt.micros != b.pledgedAt.micros ? a.pledgedAt.micros < b.pledgedAt.micros : a.item < b.item

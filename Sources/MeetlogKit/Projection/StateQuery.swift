@@ -43,7 +43,7 @@ public enum StateQuery {
     try store.readSnapshot { () throws(MeetlogError) in
       let bound = try boundSeq(store, point)
       let retracted = try store.retractedSeqs(maxSeq: bound)
-      var fold = StateFold(weights: weights, pointDay: point.day)
+      var fold = StateFold(weights: weights, pointDay: point.day, keepDetails: withItems)
       var query = EventQuery()
       query.maxSeq = bound
       query.occurredAtMost = point.asOfMicros

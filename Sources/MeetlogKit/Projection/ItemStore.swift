@@ -1,0 +1,178 @@
+/// The fold's items as flat arrays, one slot per item, with the text a reader sees kept
+/// in one byte arena: a million-event log has six-figure item counts, and one heap
+/// object per field would dominate memory and make snapshots slow to load.
+///
+/// Lookups by item id go through a dictionary for items added in this fold and through
+/// a sorted table of id hashes for items loaded from a snapshot.
+struct ItemStore {
+  /// The pairs of item i are `pairs[pairStart[i]..<pairStart[i + 1]]`.
+  var pairStart: [Int32] = [0]
+  var pairs: [PairIndex] = []
+  var pledgedMicros: [Int64] = []
+  /// Bit 0: pledged on a calendar date; bit 1: resolved on a calendar date.
+  var dateFlags: [UInt8] = []
+  /// The due day, or `Int32.min` for none.
+  var dueDay: [Int32] = []
+  /// 0 open, else 1 + the index of the outcome in `Outcome.allCases`.
+  var outcome: [UInt8] = []
+  var resolvedMicros: [Int64] = []
+  /// Where item i's details (ids, summary, parties, `with`, `by`, meeting) start in `arena`.
+  var detailStart: [Int32] = []
+  var arena: [UInt8] = []
+  /// Items added by this fold.
+  var added: [String: Int32] = [:]
+  /// Items loaded from a snapshot: (FNV-1a hash of the id, slot), sorted.
+  var loaded: [(hash: UInt64, slot: Int32)] = []
+  /// False when only counts are needed (`state relations`): no details are kept.
+  var keepDetails = true
+
+  var count: Int { pledgedMicros.count }
+
+  static func hash(_ id: String) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in id.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    return h
+  }
+
+  func find(_ id: String) -> Int32? {
+    if let slot = added[id] { return slot }
+    guard !loaded.isEmpty else { return nil }
+    let h = Self.hash(id)
+    var low = 0
+    var high = loaded.count
+    while low < high {
+      let mid = (low + high) / 2
+      if loaded[mid].hash < h { low = mid + 1 } else { high = mid }
+    }
+    while low < loaded.count, loaded[low].hash == h {
+      if details(loaded[low].slot).itemId == id { return loaded[low].slot }
+      low += 1
+    }
+    return nil
+  }
+
+  func pairs(of slot: Int32) -> ArraySlice<PairIndex> {
+    pairs[Int(pairStart[Int(slot)])..<Int(pairStart[Int(slot) + 1])]
+  }
+
+  /// Adds a pledged item, or replaces the item of the same id (a pledge retracted and
+  /// pledged again keeps its slot, as `Projector` keeps its key).
+  mutating func pledge(_ p: FoldEvent.Pledge, pairs itemPairs: [PairIndex], micros: Int64, isDate: Bool) {
+    let id = p.item ?? p.id
+    let start = Int32(arena.count)
+    if keepDetails { writeDetails(p) }
+    if let slot = find(id) {
+      // Rare: rebuild the pair ranges with the new pairs in place.
+      var rebuilt: [PairIndex] = []
+      var starts: [Int32] = [0]
+      for i in 0..<Int32(count) {
+        rebuilt += i == slot ? ArraySlice(itemPairs) : pairs(of: i)
+        starts.append(Int32(rebuilt.count))
+      }
+      pairs = rebuilt
+      pairStart = starts
+      let s = Int(slot)
+      pledgedMicros[s] = micros
+      dateFlags[s] = isDate ? 1 : 0
+      dueDay[s] = p.due.map { Int32($0.day) } ?? Int32.min
+      outcome[s] = 0
+      resolvedMicros[s] = 0
+      detailStart[s] = start
+      return
+    }
+    added[id] = Int32(count)
+    pairs += itemPairs
+    pairStart.append(Int32(pairs.count))
+    pledgedMicros.append(micros)
+    dateFlags.append(isDate ? 1 : 0)
+    dueDay.append(p.due.map { Int32($0.day) } ?? Int32.min)
+    outcome.append(0)
+    resolvedMicros.append(0)
+    detailStart.append(start)
+  }
+
+  mutating func resolve(_ slot: Int32, _ result: Outcome, micros: Int64, isDate: Bool) {
+    let s = Int(slot)
+    outcome[s] = UInt8(Outcome.allCases.firstIndex(of: result)! + 1)
+    resolvedMicros[s] = micros
+    dateFlags[s] = (dateFlags[s] & 1) | (isDate ? 2 : 0)
+  }
+
+  func outcome(of slot: Int32) -> Outcome? {
+    let code = outcome[Int(slot)]
+    return code == 0 ? nil : Outcome.allCases[Int(code) - 1]
+  }
+
+  // MARK: Details in the arena
+
+  /// The text of one item, decoded from the arena when the state is printed.
+  struct Details {
+    var pledgeEvent: String
+    var itemId: String
+    var summary: String
+    var parties: [String]
+    var with: [String]
+    var by: Actor?
+    var meeting: String?
+  }
+
+  private mutating func writeDetails(_ p: FoldEvent.Pledge) {
+    func text(_ s: String?) {
+      guard let s else {
+        append(UInt32.max)
+        return
+      }
+      append(UInt32(s.utf8.count))
+      arena += s.utf8
+    }
+    func countries(_ list: [CountryIndex]) {
+      append(UInt32(list.count))
+      for c in list { append(UInt32(c)) }
+    }
+    text(p.id)
+    text(p.item)
+    text(p.summary)
+    countries(p.parties)
+    countries(p.with)
+    text(p.by?.name)
+    text(p.by?.role)
+    text(p.by?.country)
+    text(p.meeting)
+  }
+
+  private mutating func append(_ value: UInt32) {
+    withUnsafeBytes(of: value.littleEndian) { arena += $0 }
+  }
+
+  func details(_ slot: Int32) -> Details {
+    var at = Int(detailStart[Int(slot)])
+    func number() -> UInt32 {
+      var value: UInt32 = 0
+      for k in 0..<4 { value |= UInt32(arena[at + k]) << (8 * k) }
+      at += 4
+      return value
+    }
+    func text() -> String? {
+      let length = number()
+      guard length != UInt32.max else { return nil }
+      let s = String(decoding: arena[at..<(at + Int(length))], as: UTF8.self)
+      at += Int(length)
+      return s
+    }
+    func countries() -> [String] {
+      (0..<number()).map { _ in CountryIndexing.code(CountryIndex(number())) }
+    }
+    let event = text()!
+    let item = text()
+    let summary = text()!
+    let parties = countries()
+    let with = countries()
+    let name = text()
+    let role = text()
+    let country = text()
+    let meeting = text()
+    let by = name.map { Actor(name: $0, role: role, country: country ?? "") }
+    return Details(
+      pledgeEvent: event, itemId: item ?? event, summary: summary, parties: parties, with: with, by: by, meeting: meeting)
+  }
+}
