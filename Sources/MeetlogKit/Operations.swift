@@ -28,8 +28,10 @@ public enum Operations {
   /// Appends in one transaction. When the store does not exist yet, the batch is first
   /// checked in memory against an empty log, so a rejected first append creates no
   /// file — and a store is never removed, since another process may be using it.
+  /// `snapshotProgress` is shown while a snapshot is written after the append.
   public static func append(
-    storePath: String, events: [PendingEvent], expectSeq: Int64?, now: Int64, progress: ProgressObserver? = nil
+    storePath: String, events: [PendingEvent], expectSeq: Int64?, now: Int64, progress: ProgressObserver? = nil,
+    snapshotProgress: ProgressObserver? = nil
   ) throws(MeetlogError) -> [AppendOutcome] {
     if !SQLiteEventStore.exists(storePath) {
       if let expectSeq, expectSeq != 0 {
@@ -41,7 +43,12 @@ public enum Operations {
     let store = try SQLiteEventStore(path: storePath, mode: .write)
     store.progress = progress
     defer { progress?.finish() }
-    return try store.append(events, expectSeq: expectSeq, now: now)
+    let outcomes = try store.append(events, expectSeq: expectSeq, now: now)
+    progress?.finish()
+    store.progress = snapshotProgress
+    store.maintainSnapshot(now: now)
+    snapshotProgress?.finish()
+    return outcomes
   }
 
   /// Loads an export into a new or empty store, checked first in memory when the store
@@ -58,8 +65,12 @@ public enum Operations {
     }
     let store = try SQLiteEventStore(path: storePath, mode: .write)
     store.progress = progress("importing")
-    defer { store.progress?.finish() }
-    return try store.importEvents(events)
+    let last = try store.importEvents(events)
+    store.progress?.finish()
+    store.progress = progress("snapshotting")
+    store.maintainSnapshot(now: try WallClock.now())
+    store.progress?.finish()
+    return last
   }
 
   /// Every event as export lines, in seq order.

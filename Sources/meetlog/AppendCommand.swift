@@ -30,7 +30,7 @@ struct AppendCommand: ParsableCommand {
     let events = try Operations.readEvents(from: files)
     let outcomes = try Operations.append(
       storePath: store.path, events: events, expectSeq: expectSeq, now: try WallClock.now(),
-      progress: ProgressLine.forStandardError("appending"))
+      progress: ProgressLine.forStandardError("appending"), snapshotProgress: ProgressLine.forStandardError("snapshotting"))
     switch format {
     case .json, .ndjson:
       var out = format == .json ? "[\n" : ""

@@ -26,13 +26,16 @@ struct StateCommand: ParsableCommand {
 
   @OptionGroup var weights: WeightsOption
 
+  @Flag(help: "Fold the whole log instead of resuming from a snapshot (the result is the same).")
+  var noSnapshots = false
+
   func run() throws {
     let point = try point.point()
     let scoreWeights = try weights.load()
     let store = try SQLiteEventStore(path: store.path, mode: .read)
     store.progress = ProgressLine.forStandardError("replaying")
     defer { store.progress?.finish() }
-    let state = try StateQuery.run(store, point, weights: scoreWeights, withItems: section != .relations)
+    let state = try StateQuery.run(store, point, weights: scoreWeights, withItems: section != .relations, useSnapshots: !noSnapshots)
     store.progress?.finish()
     FileIO.writeStandardOutput(
       StateRenderer.render(

@@ -186,3 +186,57 @@ extension HistoryGenerator: RandomNumberGenerator {
     #expect(try StateQuery.run(store, point) == state)
   }
 }
+
+/// Snapshots never change a result: states resumed from a snapshot equal the whole fold,
+/// bit for bit, at random points, while backfills and retractions arrive after it.
+@Suite struct SnapshotPropertyTests {
+  @Test(arguments: [21, 22, 23, 24] as [UInt64])
+  func resumingFromASnapshotGivesTheSameState(seed: UInt64) throws {
+    var generator = HistoryGenerator(seed: seed)
+    let lines = generator.lines(220)
+    let store = try SQLiteEventStore(path: Fixtures.tempPath(), mode: .write)
+    var resumed = 0
+    var queries = 0
+    var start = 0
+    var day = 20_000
+    while start < lines.count {
+      let end = min(lines.count, start + 9)
+      _ = try store.append(try Fixtures.pending(Array(lines[start..<end])), expectSeq: nil, now: Int64(day) * Timestamp.microsPerDay)
+      start = end
+      day += 1
+      // A snapshot now and then, with a cut anywhere from the past to the last occurrence.
+      if generator.next(4) == 0 {
+        try store.writeSnapshot(now: Int64(19_000 + generator.next(1_800)) * Timestamp.microsPerDay)
+      }
+      for _ in 0..<3 {
+        var point = PointInTime(now: Int64(21_000) * Timestamp.microsPerDay)
+        if generator.next(3) > 0 { point.asOf = try Timestamp.parse(Timestamp.formatDay(19_000 + generator.next(1_600))).get() }
+        if generator.next(4) == 0 { point.knownAt = try Timestamp.parse(Timestamp.formatDay(20_000 + generator.next(30))).get() }
+        if generator.next(4) == 0 { point.atSeq = Int64(generator.next(start + 5)) }
+        let withItems = generator.next(2) == 0
+        let fast = try StateQuery.runResuming(store, point, weights: ScoreWeights(), withItems: withItems, useSnapshots: true)
+        let whole = try StateQuery.runResuming(store, point, weights: ScoreWeights(), withItems: withItems, useSnapshots: false)
+        #expect(whole.resumedCut == nil)
+        #expect(fast.state == whole.state, "point \(point)")
+        if fast.resumedCut != nil { resumed += 1 }
+        queries += 1
+      }
+    }
+    // The test means something only if snapshots were used, and not always.
+    #expect(resumed > 5, "\(resumed) of \(queries) queries resumed from a snapshot")
+    #expect(resumed < queries)
+  }
+
+  @Test func otherWeightsFoldTheWholeLog() throws {
+    var generator = HistoryGenerator(seed: 5)
+    let store = try Fixtures.store(generator.lines(60))
+    try store.writeSnapshot(now: Fixtures.day("2030-01-01T00:00:00Z"))
+    let point = PointInTime(now: Fixtures.day("2030-01-01T00:00:00Z"))
+    #expect(try StateQuery.runResuming(store, point, weights: ScoreWeights(), withItems: true, useSnapshots: true).resumedCut != nil)
+    var weights = ScoreWeights()
+    weights.meetingHeld = 2
+    let custom = try StateQuery.runResuming(store, point, weights: weights, withItems: true, useSnapshots: true)
+    #expect(custom.resumedCut == nil)
+    #expect(custom.state == (try StateQuery.runResuming(store, point, weights: weights, withItems: true, useSnapshots: false)).state)
+  }
+}

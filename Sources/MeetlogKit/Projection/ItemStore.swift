@@ -21,8 +21,8 @@ struct ItemStore {
   var arena: [UInt8] = []
   /// Items added by this fold.
   var added: [String: Int32] = [:]
-  /// Items loaded from a snapshot: (FNV-1a hash of the id, slot), sorted.
-  var loaded: [(hash: UInt64, slot: Int32)] = []
+  /// Items loaded from a snapshot.
+  var loaded = LoadedIds()
   /// False when only counts are needed (`state relations`): no details are kept.
   var keepDetails = true
 
@@ -37,18 +37,7 @@ struct ItemStore {
   func find(_ id: String) -> Int32? {
     if let slot = added[id] { return slot }
     guard !loaded.isEmpty else { return nil }
-    let h = Self.hash(id)
-    var low = 0
-    var high = loaded.count
-    while low < high {
-      let mid = (low + high) / 2
-      if loaded[mid].hash < h { low = mid + 1 } else { high = mid }
-    }
-    while low < loaded.count, loaded[low].hash == h {
-      if details(loaded[low].slot).itemId == id { return loaded[low].slot }
-      low += 1
-    }
-    return nil
+    return loaded.find(id, hash: Self.hash(id))
   }
 
   func pairs(of slot: Int32) -> ArraySlice<PairIndex> {

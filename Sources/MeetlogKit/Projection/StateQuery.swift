@@ -35,39 +35,75 @@ public enum StateQuery {
     }
   }
 
-  /// The state at `point`, folded by `StateFold` from canonical bytes; `withItems`
-  /// false skips building the item list (`state relations`).
+  /// The state at `point`, folded by `StateFold` from canonical bytes, resumed from a
+  /// snapshot when one is usable (`useSnapshots`); `withItems` false skips building the
+  /// item list (`state relations`). Snapshots never change the result: a property test
+  /// compares both ways bit for bit.
   public static func run(
-    _ store: some EventStore, _ point: PointInTime, weights: ScoreWeights = ScoreWeights(), withItems: Bool = true
+    _ store: some EventStore, _ point: PointInTime, weights: ScoreWeights = ScoreWeights(), withItems: Bool = true,
+    useSnapshots: Bool = true
   ) throws(MeetlogError) -> ProjectedState {
+    try runResuming(store, point, weights: weights, withItems: withItems, useSnapshots: useSnapshots).state
+  }
+
+  /// `run`, and the cut of the snapshot it resumed from (nil: it folded the whole log).
+  static func runResuming(
+    _ store: some EventStore, _ point: PointInTime, weights: ScoreWeights, withItems: Bool, useSnapshots: Bool
+  ) throws(MeetlogError) -> (state: ProjectedState, resumedCut: Int64?) {
     try store.readSnapshot { () throws(MeetlogError) in
       let bound = try boundSeq(store, point)
-      let retracted = try store.retractedSeqs(maxSeq: bound)
-      var fold = StateFold(weights: weights, pointDay: point.day, keepDetails: withItems)
-      var query = EventQuery()
-      query.maxSeq = bound
-      query.occurredAtMost = point.asOfMicros
-      query.excludedTypes = [.eventRetracted]
-      query.byOccurrence = true
-      var read = 0
-      let progress = store.progress
-      try store.scanCanonical(query) { (seq, bytes) throws(MeetlogError) in
-        read += 1
-        if read & 4095 == 0 { progress?.progress(done: read, total: Int(bound)) }
+      var resumed: (fold: StateFold, cut: Int64)?
+      if useSnapshots, let snapshots = store as? SnapshotStore {
+        let fingerprint = FoldSnapshot.fingerprint(weights)
+        for s in try snapshots.snapshots() where s.weights == fingerprint && Int(floorDiv(s.cutMicros, Timestamp.microsPerDay)) <= point.day
+        {
+          guard try snapshots.isUsable(s, bound: bound, asOfMicros: point.asOfMicros) else { continue }
+          if let fold = try snapshots.loadFold(s, weights: weights, pointDay: point.day, withDetails: withItems) {
+            resumed = (fold, s.cutMicros)
+            break
+          }
+        }
+      }
+      var fold = resumed?.fold ?? StateFold(weights: weights, pointDay: point.day, keepDetails: withItems)
+      try foldEvents(store, into: &fold, bound: bound, after: resumed?.cut, upTo: point.asOfMicros)
+      return (fold.result(point: point, seq: bound, withItems: withItems), resumed?.cut)
+    }
+  }
+
+  /// Folds the included events with seq ≤ `bound` that occurred after `after` (when
+  /// resuming a snapshot) and at or before `upTo`, in (`occurred_at`, `seq`) order.
+  static func foldEvents(
+    _ store: some EventStore, into fold: inout StateFold, bound: Int64, after: Int64?, upTo: Int64?
+  ) throws(MeetlogError) {
+    // The whole log: one set of retracted seqs. A suffix: a lookup per event.
+    let retracted = after == nil ? try store.retractedSeqs(maxSeq: bound) : []
+    var query = EventQuery()
+    query.maxSeq = bound
+    query.occurredAtMost = upTo
+    if let after { query.occurredAtLeast = after + 1 }
+    query.excludedTypes = [.eventRetracted]
+    query.byOccurrence = true
+    var read = 0
+    let progress = store.progress
+    try store.scanCanonical(query) { (seq, bytes) throws(MeetlogError) in
+      read += 1
+      if read & 4095 == 0 { progress?.progress(done: read, total: Int(bound)) }
+      if after == nil {
         if retracted.contains(seq) { return true }
-        if let event = FoldDecoder.decode(bytes, topics: &fold.topics, cities: &fold.cities) {
-          fold.apply(event)
-          return true
-        }
-        // Escapes or an unusual shape: the general decoder.
-        let event: Event
-        do throws(StoredEventError) { event = try PayloadCodec.decode(canonical: Array(bytes)) } catch {
-          throw MeetlogError(.io, "seq \(seq): \(error.message) (run meetlog verify)")
-        }
-        if let folded = FoldEvent(event, topics: &fold.topics, cities: &fold.cities) { fold.apply(folded) }
+      } else if let by = try store.retraction(of: seq), by <= bound {
         return true
       }
-      return fold.result(point: point, seq: bound, withItems: withItems)
+      if let event = FoldDecoder.decode(bytes, topics: &fold.topics, cities: &fold.cities) {
+        fold.apply(event)
+        return true
+      }
+      // Escapes or an unusual shape: the general decoder.
+      let event: Event
+      do throws(StoredEventError) { event = try PayloadCodec.decode(canonical: Array(bytes)) } catch {
+        throw MeetlogError(.io, "seq \(seq): \(error.message) (run meetlog verify)")
+      }
+      if let folded = FoldEvent(event, topics: &fold.topics, cities: &fold.cities) { fold.apply(folded) }
+      return true
     }
   }
 

@@ -98,6 +98,8 @@ public protocol EventStore: AnyObject {
   /// Like `scan`, with each event's seq and canonical bytes only (valid during the call):
   /// the fast path for folds that read a few fields.
   func scanCanonical(_ query: EventQuery, _ body: (Int64, UnsafeBufferPointer<UInt8>) throws(MeetlogError) -> Bool) throws(MeetlogError)
+  /// The seq of the retraction of event `seq`, if it was retracted.
+  func retraction(of seq: Int64) throws(MeetlogError) -> Int64?
   /// The seqs of every event retracted by a retraction with seq ≤ `maxSeq`.
   func retractedSeqs(maxSeq: Int64) throws(MeetlogError) -> Set<Int64>
   /// Checks the whole store; with `expectHead`, also that this hash (kept elsewhere) is

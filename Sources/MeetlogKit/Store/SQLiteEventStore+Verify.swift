@@ -99,8 +99,38 @@ extension SQLiteEventStore {
     if faults.isEmpty {
       try compareIndexTables(with: index, ids: expectedIds, names: expectedNames, faults: &faults)
     }
+    if faults.isEmpty { try checkSnapshots(faults: &faults) }
     let head = (try? head()) ?? StoreHead(seq: 0, hash: previousHash, recordedMicros: 0)
     return VerifyReport(eventsChecked: checked, faults: faults.sorted { $0.seq < $1.seq }, headHash: head.hash, expectedHeadSeq: nil)
+  }
+
+  /// Every snapshot must be what folding the log to its bound and cut gives now: a
+  /// changed or damaged snapshot would change states silently.
+  private func checkSnapshots(faults: inout [VerifyFault]) throws(MeetlogError) {
+    for snapshot in try snapshots() {
+      let problem = "snapshot \(snapshot.id) (events up to seq \(snapshot.seqBound), cut \(Timestamp.formatUTC(snapshot.cutMicros)))"
+      let repair = "remove it with: sqlite3 STORE 'DELETE FROM snapshots' (the next append of enough events writes a new one)"
+      guard let weights = FoldSnapshot.weights(fingerprint: snapshot.weights) else {
+        faults.append(VerifyFault(seq: snapshot.seqBound, message: "\(problem) names weights this version cannot read; \(repair)"))
+        continue
+      }
+      let stored = try translate { () throws(SQLiteError) -> (core: [UInt8], details: [UInt8])? in
+        let statement = try connection.prepare("SELECT core, details FROM snapshots WHERE id = ?")
+        try statement.bind(1, snapshot.id)
+        guard try statement.step(), let decompressor = try? ZstdDecompressor() else { return nil }
+        let limit = Int(Int32.max)
+        guard let core = try? statement.withBlob(0, { (raw) throws(ZstdError) in try decompressor.decompress(raw, limit: limit) }),
+          let details = try? statement.withBlob(1, { (raw) throws(ZstdError) in try decompressor.decompress(raw, limit: limit) })
+        else { return nil }
+        return (core, details)
+      }
+      var fold = StateFold(weights: weights, pointDay: Int(floorDiv(snapshot.cutMicros, Timestamp.microsPerDay)))
+      try StateQuery.foldEvents(self, into: &fold, bound: snapshot.seqBound, after: nil, upTo: snapshot.cutMicros)
+      let rebuilt = FoldSnapshot.encode(fold)
+      if stored == nil || stored!.core != rebuilt.core || stored!.details != rebuilt.details {
+        faults.append(VerifyFault(seq: snapshot.seqBound, message: "\(problem) does not match the log; \(repair)"))
+      }
+    }
   }
 
   /// The `commits` table: the first starts at seq 1, none starts past the last event,

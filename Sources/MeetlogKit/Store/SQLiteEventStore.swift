@@ -18,6 +18,8 @@ public final class SQLiteEventStore: EventStore {
   public let path: String
   /// Shown how far appending, importing, verifying and replaying got (a progress line).
   public var progress: ProgressObserver?
+  /// `retraction(of:)`'s statement, prepared on first use.
+  private var retractionLookup: SQLiteStatement?
 
   public enum OpenMode: Sendable {
     /// Reading commands: the store must exist.
@@ -223,6 +225,16 @@ public final class SQLiteEventStore: EventStore {
       _ = try statement.step()
       if statement.isNull(0) { return try readHead().seq }
       return statement.int64(0) - 1
+    }
+  }
+
+  public func retraction(of seq: Int64) throws(MeetlogError) -> Int64? {
+    try translate { () throws(SQLiteError) in
+      if retractionLookup == nil { retractionLookup = try connection.prepare("SELECT seq FROM retractions WHERE target_seq = ?") }
+      let statement = retractionLookup!
+      statement.reset()
+      try statement.bind(1, seq)
+      return try statement.step() ? statement.int64(0) : nil
     }
   }
 

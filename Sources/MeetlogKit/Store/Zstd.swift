@@ -72,9 +72,9 @@ final class ZstdDecompressor {
     if let digested { ZSTD_freeDDict(digested) }
   }
 
-  func decompress(_ frame: UnsafeRawBufferPointer) throws(ZstdError) -> [UInt8] {
+  func decompress(_ frame: UnsafeRawBufferPointer, limit: Int = maxContentSize) throws(ZstdError) -> [UInt8] {
     let size = try Self.contentSize(frame, lean: lean)
-    guard size <= UInt64(Self.maxContentSize) else { throw ZstdError(message: "the frame claims \(size) bytes") }
+    guard size <= UInt64(limit) else { throw ZstdError(message: "the frame claims \(size) bytes") }
     var output = [UInt8](repeating: 0, count: Int(size))
     let written = output.withUnsafeMutableBytes { out in
       ZSTD_decompressDCtx(context, out.baseAddress, out.count, frame.baseAddress, frame.count)

@@ -1,0 +1,261 @@
+/// A `StateFold` stopped at a cut, as bytes: what `meetlog state` resumes from instead of
+/// folding the whole log (`docs/store.md`, "Snapshots").
+///
+/// Two parts: `core` holds everything the relations and the item lookups need (the
+/// relations, the interned tables, the items' flat arrays and a sorted table of their id
+/// hashes with the ids' bytes); `details` is the items' text arena, read only when items
+/// are printed. Numbers are little-endian; arrays of fixed-width numbers are written as
+/// their raw bytes, so loading is a few copies, not one allocation per item.
+enum FoldSnapshot {
+  static let magic: [UInt8] = Array("meetlog-fold-1".utf8)
+
+  /// The weights a snapshot was folded with, as text: a snapshot serves only queries with
+  /// the same weights.
+  static func fingerprint(_ w: ScoreWeights) -> String {
+    ([w.meetingHeld, w.statementMade, w.agreementPledged, w.thanksExpressed, w.itemUpdated]
+      + Outcome.allCases.map { w.resolved[$0] ?? 0 }).map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
+  }
+
+  /// The weights a fingerprint names; nil if it is not one.
+  static func weights(fingerprint: String) -> ScoreWeights? {
+    let values = fingerprint.split(separator: ",").compactMap { UInt64($0, radix: 16).map(Double.init(bitPattern:)) }
+    guard values.count == 5 + Outcome.allCases.count else { return nil }
+    var w = ScoreWeights()
+    w.meetingHeld = values[0]
+    w.statementMade = values[1]
+    w.agreementPledged = values[2]
+    w.thanksExpressed = values[3]
+    w.itemUpdated = values[4]
+    for (i, outcome) in Outcome.allCases.enumerated() { w.resolved[outcome] = values[5 + i] }
+    return w
+  }
+
+  static func encode(_ fold: StateFold) -> (core: [UInt8], details: [UInt8]) {
+    var w = ByteWriter()
+    w.bytes(magic)
+    for table in [fold.topics.strings, fold.cities.strings] {
+      w.int(table.count)
+      for s in table { w.text(s) }
+    }
+    w.int(fold.relations.count)
+    for r in fold.relations {
+      w.u32(r.pair)
+      w.int(r.meetings)
+      w.moment(r.firstMeeting)
+      w.moment(r.lastMeeting)
+      w.int(r.lastPlace.map(Int.init) ?? -1)
+      w.int(r.statements)
+      w.int(r.thanksForward)
+      w.int(r.thanksBackward)
+      w.int(r.topics.count)
+      for (topic, count) in r.topics.sorted(by: { $0.key < $1.key }) {
+        w.int(Int(topic))
+        w.int(count)
+      }
+      w.moment(r.lastEvent)
+      w.u64(r.decayedSum.bitPattern)
+      w.int(r.referenceDay ?? Int.min)
+      w.u64(r.undecayed.bitPattern)
+    }
+    let items = fold.items
+    w.int(items.count)
+    w.array(items.pairStart)
+    w.array(items.pairs)
+    w.array(items.pledgedMicros)
+    w.array(items.dateFlags)
+    w.array(items.dueDay)
+    w.array(items.outcome)
+    w.array(items.resolvedMicros)
+    w.array(items.detailStart)
+    // The id table: (hash, slot) sorted, and each slot's id bytes.
+    var ids: [(hash: UInt64, slot: Int32)] = []
+    var idStart: [Int32] = [0]
+    var idBytes: [UInt8] = []
+    for slot in 0..<Int32(items.count) {
+      let id = items.details(slot).itemId
+      ids.append((ItemStore.hash(id), slot))
+      idBytes += id.utf8
+      idStart.append(Int32(idBytes.count))
+    }
+    ids.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.slot < $1.slot }
+    w.array(ids.map(\.hash))
+    w.array(ids.map(\.slot))
+    w.array(idStart)
+    w.array(idBytes)
+    return (w.output, items.arena)
+  }
+
+  /// The fold stored in `core` (and `details`, when the items' texts are needed), ready
+  /// to fold the events after the cut towards `pointDay`. Nil when the bytes are not a
+  /// snapshot this version wrote.
+  static func decode(core: [UInt8], details: [UInt8]?, weights: ScoreWeights, pointDay: Int) -> StateFold? {
+    var r = ByteReader(core)
+    guard r.bytes(magic.count).map(Array.init) == magic else { return nil }
+    var fold = StateFold(weights: weights, pointDay: pointDay, keepDetails: details != nil)
+    for t in 0..<2 {
+      guard let count = r.int() else { return nil }
+      for _ in 0..<count {
+        guard let s = r.text() else { return nil }
+        if t == 0 { _ = fold.topics.intern(s) } else { _ = fold.cities.intern(s) }
+      }
+    }
+    guard let relationCount = r.int() else { return nil }
+    for index in 0..<relationCount {
+      guard let pair = r.u32() else { return nil }
+      var rel = StateFold.Relation(pair: pair)
+      guard let meetings = r.int(), let first = r.moment(), let last = r.moment(), let place = r.int(), let statements = r.int(),
+        let forward = r.int(), let backward = r.int(), let topicCount = r.int()
+      else { return nil }
+      rel.meetings = meetings
+      rel.firstMeeting = first.value
+      rel.lastMeeting = last.value
+      rel.lastPlace = place < 0 ? nil : Int32(place)
+      rel.statements = statements
+      rel.thanksForward = forward
+      rel.thanksBackward = backward
+      for _ in 0..<topicCount {
+        guard let topic = r.int(), let count = r.int() else { return nil }
+        rel.topics[Int32(topic)] = count
+      }
+      guard let lastEvent = r.moment(), let sum = r.u64(), let reference = r.int(), let undecayed = r.u64() else { return nil }
+      rel.lastEvent = lastEvent.value
+      rel.decayedSum = Double(bitPattern: sum)
+      rel.referenceDay = reference == Int.min ? nil : reference
+      rel.undecayed = Double(bitPattern: undecayed)
+      fold.relations.append(rel)
+      fold.relationIndex[pair] = index
+    }
+    guard let itemCount = r.int(), let pairStart: [Int32] = r.array(itemCount + 1), let pairCount = pairStart.last,
+      let pairs: [PairIndex] = r.array(Int(pairCount)), let pledged: [Int64] = r.array(itemCount),
+      let flags: [UInt8] = r.array(itemCount), let due: [Int32] = r.array(itemCount), let outcome: [UInt8] = r.array(itemCount),
+      let resolved: [Int64] = r.array(itemCount), let detailStart: [Int32] = r.array(itemCount),
+      let hashes: [UInt64] = r.array(itemCount), let slots: [Int32] = r.array(itemCount), let idStart: [Int32] = r.array(itemCount + 1),
+      let idBytes: [UInt8] = r.array(Int(idStart.last ?? 0)), r.atEnd
+    else { return nil }
+    fold.items.pairStart = pairStart
+    fold.items.pairs = pairs
+    fold.items.pledgedMicros = pledged
+    fold.items.dateFlags = flags
+    fold.items.dueDay = due
+    fold.items.outcome = outcome
+    fold.items.resolvedMicros = resolved
+    fold.items.detailStart = detailStart
+    fold.items.arena = details ?? []
+    fold.items.loaded = LoadedIds(hashes: hashes, slots: slots, idStart: idStart, idBytes: idBytes)
+    return fold
+  }
+}
+
+/// The ids of the items a fold loaded from a snapshot: sorted hashes with their slots,
+/// and each slot's id bytes to confirm a match.
+struct LoadedIds {
+  var hashes: [UInt64] = []
+  var slots: [Int32] = []
+  var idStart: [Int32] = [0]
+  var idBytes: [UInt8] = []
+
+  var isEmpty: Bool { hashes.isEmpty }
+
+  func find(_ id: String, hash: UInt64) -> Int32? {
+    var low = 0
+    var high = hashes.count
+    while low < high {
+      let mid = (low + high) / 2
+      if hashes[mid] < hash { low = mid + 1 } else { high = mid }
+    }
+    while low < hashes.count, hashes[low] == hash {
+      let slot = Int(slots[low])
+      if idBytes[Int(idStart[slot])..<Int(idStart[slot + 1])].elementsEqual(id.utf8) { return slots[low] }
+      low += 1
+    }
+    return nil
+  }
+}
+
+/// Appends little-endian numbers, texts and raw arrays.
+struct ByteWriter {
+  var output: [UInt8] = []
+
+  mutating func bytes(_ b: [UInt8]) { output += b }
+  mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { output += $0 } }
+  mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { output += $0 } }
+  mutating func int(_ v: Int) { u64(UInt64(bitPattern: Int64(v))) }
+
+  mutating func text(_ s: String) {
+    int(s.utf8.count)
+    output += s.utf8
+  }
+
+  mutating func moment(_ m: StateFold.Moment?) {
+    guard let m else {
+      output.append(0)
+      return
+    }
+    output.append(m.isDate ? 2 : 1)
+    int(Int(m.micros))
+  }
+
+  /// The raw bytes of an array of fixed-width numbers (this code runs little-endian).
+  mutating func array<T: FixedWidthInteger>(_ values: [T]) {
+    values.withUnsafeBytes { output += $0 }
+  }
+}
+
+/// Reads what `ByteWriter` wrote; every read is bounds-checked and answers nil past the end.
+struct ByteReader {
+  let input: [UInt8]
+  var at = 0
+
+  init(_ input: [UInt8]) { self.input = input }
+
+  var atEnd: Bool { at == input.count }
+
+  mutating func bytes(_ n: Int) -> ArraySlice<UInt8>? {
+    guard n >= 0, at + n <= input.count else { return nil }
+    defer { at += n }
+    return input[at..<(at + n)]
+  }
+
+  mutating func u64() -> UInt64? {
+    guard let b = bytes(8) else { return nil }
+    var v: UInt64 = 0
+    for (k, byte) in b.enumerated() { v |= UInt64(byte) << (8 * k) }
+    return v
+  }
+
+  mutating func u32() -> UInt32? {
+    guard let b = bytes(4) else { return nil }
+    var v: UInt32 = 0
+    for (k, byte) in b.enumerated() { v |= UInt32(byte) << (8 * k) }
+    return v
+  }
+
+  mutating func int() -> Int? { u64().map { Int(Int64(bitPattern: $0)) } }
+
+  mutating func text() -> String? {
+    guard let n = int(), let b = bytes(n) else { return nil }
+    return String(decoding: b, as: UTF8.self)
+  }
+
+  mutating func moment() -> (value: StateFold.Moment?, ok: Bool)? {
+    guard let kind = bytes(1)?.first else { return nil }
+    if kind == 0 { return (nil, true) }
+    guard kind <= 2, let micros = int() else { return nil }
+    return (StateFold.Moment(micros: Int64(micros), isDate: kind == 2), true)
+  }
+
+  mutating func array<T: FixedWidthInteger>(_ count: Int) -> [T]? {
+    guard count >= 0, let b = bytes(count * MemoryLayout<T>.stride) else { return nil }
+    return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+      b.withUnsafeBytes { raw in
+        if let base = raw.baseAddress { memcpyBytes(buffer.baseAddress!, base, raw.count) }
+      }
+      initialized = count
+    }
+  }
+}
+
+@inline(__always)
+private func memcpyBytes(_ destination: UnsafeMutableRawPointer, _ source: UnsafeRawPointer, _ count: Int) {
+  destination.copyMemory(from: source, byteCount: count)
+}

@@ -1,0 +1,169 @@
+/// Where a stored snapshot stopped: every event with seq ≤ `seqBound` that occurred at
+/// or before `cutMicros` was folded, with the retractions up to `seqBound` applied.
+struct SnapshotInfo: Sendable {
+  var id: Int64
+  var seqBound: Int64
+  var cutMicros: Int64
+  var weights: String
+}
+
+/// A store that keeps fold snapshots (only the SQLite store does).
+protocol SnapshotStore {
+  func snapshots() throws(MeetlogError) -> [SnapshotInfo]
+  func isUsable(_ snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64?) throws(MeetlogError) -> Bool
+  func loadFold(_ snapshot: SnapshotInfo, weights: ScoreWeights, pointDay: Int, withDetails: Bool) throws(MeetlogError) -> StateFold?
+}
+
+extension SQLiteEventStore: SnapshotStore {
+  static let snapshotsTable = """
+    CREATE TABLE IF NOT EXISTS snapshots(
+      id INTEGER PRIMARY KEY,
+      seq_bound INTEGER NOT NULL,
+      cut_us INTEGER NOT NULL,
+      created_at TEXT NOT NULL,
+      weights TEXT NOT NULL,
+      core BLOB NOT NULL,
+      details BLOB NOT NULL
+    ) STRICT
+    """
+
+  /// The snapshots, newest bound first; none when the store has no snapshots table yet.
+  func snapshots() throws(MeetlogError) -> [SnapshotInfo] {
+    try translate { () throws(SQLiteError) in
+      guard try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'snapshots'") > 0 else { return [] }
+      let statement = try connection.prepare("SELECT id, seq_bound, cut_us, weights FROM snapshots ORDER BY seq_bound DESC, cut_us DESC")
+      var list: [SnapshotInfo] = []
+      while try statement.step() {
+        list.append(
+          SnapshotInfo(id: statement.int64(0), seqBound: statement.int64(1), cutMicros: statement.int64(2), weights: statement.text(3)))
+      }
+      return list
+    }
+  }
+
+  /// Whether resuming from `snapshot` gives exactly the fold of the events within
+  /// `bound` and `asOfMicros`: the snapshot is within both, and nothing appended after it
+  /// (up to `bound`) changed what it folded — no event that occurred at or before its cut
+  /// (a backfill), and no retraction of an event it folded.
+  func isUsable(_ snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64?) throws(MeetlogError) -> Bool {
+    guard snapshot.seqBound <= bound, snapshot.cutMicros <= (asOfMicros ?? Int64.max) else { return false }
+    if snapshot.seqBound == bound { return true }
+    return try translate { () throws(SQLiteError) in
+      let backfill = try connection.prepare(
+        "SELECT count(*) FROM events WHERE seq > ? AND seq <= ? AND occurred_us <= ? AND type != \(StoreSchema.typeCode(.eventRetracted))")
+      try backfill.bind(1, snapshot.seqBound)
+      try backfill.bind(2, bound)
+      try backfill.bind(3, snapshot.cutMicros)
+      _ = try backfill.step()
+      if backfill.int64(0) > 0 { return false }
+      let retraction = try connection.prepare(
+        """
+        SELECT count(*) FROM retractions r JOIN events e ON e.seq = r.target_seq
+        WHERE r.seq > ? AND r.seq <= ? AND r.target_seq <= ? AND e.occurred_us <= ?
+        """)
+      try retraction.bind(1, snapshot.seqBound)
+      try retraction.bind(2, bound)
+      try retraction.bind(3, snapshot.seqBound)
+      try retraction.bind(4, snapshot.cutMicros)
+      _ = try retraction.step()
+      return retraction.int64(0) == 0
+    }
+  }
+
+  func loadFold(_ snapshot: SnapshotInfo, weights: ScoreWeights, pointDay: Int, withDetails: Bool) throws(MeetlogError) -> StateFold? {
+    try translate { () throws(SQLiteError) in
+      let statement = try connection.prepare("SELECT core, \(withDetails ? "details" : "NULL") FROM snapshots WHERE id = ?")
+      try statement.bind(1, snapshot.id)
+      guard try statement.step() else { return nil }
+      guard let decompressor = try? ZstdDecompressor() else { return nil }
+      let limit = Int(Int32.max)
+      guard let core = try? statement.withBlob(0, { (raw) throws(ZstdError) in try decompressor.decompress(raw, limit: limit) })
+      else { return nil }
+      var details: [UInt8]?
+      if withDetails {
+        details = try? statement.withBlob(1) { (raw) throws(ZstdError) in try decompressor.decompress(raw, limit: limit) }
+        if details == nil { return nil }
+      }
+      return FoldSnapshot.decode(core: core, details: details, weights: weights, pointDay: pointDay)
+    }
+  }
+
+  /// How many events a log grows by before an append writes a new snapshot:
+  /// `MEETLOG_SNAPSHOT_EVERY`, default 100,000; 0 turns snapshots off.
+  public static let snapshotInterval: Int64 = {
+    if let text = FileIO.environment("MEETLOG_SNAPSHOT_EVERY"), let n = Int64(text), n >= 0 { return n }
+    return 100_000
+  }()
+
+  /// After an append: writes a new snapshot when the log has grown by
+  /// `snapshotInterval` events since the newest one. A snapshot is a cache: failing to
+  /// write one (a busy or read-only store, a full disk) changes nothing the append did,
+  /// so it is not an error. Returns whether one was written.
+  @discardableResult
+  public func maintainSnapshot(now: Int64) -> Bool {
+    guard Self.snapshotInterval > 0 else { return false }
+    do {
+      let headSeq = try head().seq
+      let newest = try snapshots().first?.seqBound ?? 0
+      guard headSeq - newest >= Self.snapshotInterval else { return false }
+      try writeSnapshot(now: now)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /// Folds the log up to its head and stores the fold as the store's snapshot, replacing
+  /// older ones; resumes from the newest usable snapshot when there is one. The cut is
+  /// the last occurrence in the log, or `now` if the log holds events dated later.
+  /// Does nothing when the fold has updates waiting for their pledge at the cut (rare).
+  func writeSnapshot(now: Int64, weights: ScoreWeights = ScoreWeights()) throws(MeetlogError) {
+    let fingerprint = FoldSnapshot.fingerprint(weights)
+    let (fold, bound, cut): (StateFold, Int64, Int64) = try readSnapshot { () throws(MeetlogError) in
+      let bound = try head().seq
+      let lastOccurrence = try translate { () throws(SQLiteError) in
+        try connection.scalar("SELECT coalesce(max(occurred_us), 0) FROM events WHERE seq <= \(bound)")
+      }
+      let cut = min(lastOccurrence, now)
+      let pointDay = Int(floorDiv(cut, Timestamp.microsPerDay))
+      var fold = StateFold(weights: weights, pointDay: pointDay)
+      var after: Int64?
+      for snapshot in try snapshots() where snapshot.weights == fingerprint && snapshot.cutMicros <= cut {
+        if try isUsable(snapshot, bound: bound, asOfMicros: cut),
+          let loaded = try loadFold(snapshot, weights: weights, pointDay: pointDay, withDetails: true)
+        {
+          fold = loaded
+          after = snapshot.cutMicros
+          break
+        }
+      }
+      try StateQuery.foldEvents(self, into: &fold, bound: bound, after: after, upTo: cut)
+      return (fold, bound, cut)
+    }
+    guard fold.waiting.isEmpty else { return }
+    let (core, details) = FoldSnapshot.encode(fold)
+    let compressor = ZstdCompressor(level: 3)
+    let storedCore = compressor.compress(core)
+    let storedDetails = compressor.compress(details)
+    try translate { () throws(SQLiteError) in
+      try Self.retryingWhileBusy { () throws(SQLiteError) in try connection.execute("BEGIN IMMEDIATE") }
+      do throws(SQLiteError) {
+        try connection.execute(Self.snapshotsTable)
+        try connection.execute("DELETE FROM snapshots")
+        let insert = try connection.prepare(
+          "INSERT INTO snapshots(seq_bound, cut_us, created_at, weights, core, details) VALUES (?, ?, ?, ?, ?, ?)")
+        try insert.bind(1, bound)
+        try insert.bind(2, cut)
+        try insert.bind(3, Timestamp.formatUTC(now))
+        try insert.bind(4, fingerprint)
+        try insert.bind(5, storedCore)
+        try insert.bind(6, storedDetails)
+        try insert.run()
+        try connection.execute("COMMIT")
+      } catch {
+        try? connection.execute("ROLLBACK")
+        throw error
+      }
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// Snapshots end to end: written by append, used by state, invalidated by backfills,
+/// checked by verify.
+@Suite struct SnapshotCLITests {
+  static let every = ["MEETLOG_SNAPSHOT_EVERY": "10"]
+
+  func sql(_ store: String, _ query: String) throws -> String {
+    try CLI.shell("sqlite3 '\(store)' \"\(query)\"").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  func sameWithAndWithout(_ store: String, _ arguments: [String]) throws {
+    let with = try CLI.run(["state", "--format", "json"] + arguments, store: store)
+    let without = try CLI.run(["state", "--format", "json", "--no-snapshots"] + arguments, store: store)
+    #expect(with.status == 0 && without.status == 0)
+    #expect(with.stdout == without.stdout, "\(arguments)")
+  }
+
+  @Test func appendWritesOneAndStateGivesTheSameResults() throws {
+    let store = CLI.tempDir().appendingPathComponent("s.db").path
+    #expect(try CLI.run(["append", CLI.seed, CLI.followUps], store: store, environment: Self.every).status == 0)
+    #expect(try sql(store, "SELECT count(*), seq_bound FROM snapshots") == "1|25")
+    for arguments in [[], ["--as-of", "2024-01-15"], ["items", "--all"], ["--at-seq", "20"], ["--as-of", "2023-11-08"]] {
+      try sameWithAndWithout(store, arguments)
+    }
+    // A backfilled event (dated before the cut) makes the snapshot unusable, not wrong.
+    let backfill =
+      #"{"type":"statement.made","occurred_at":"2023-06-01","data":{"speaker":{"name":"X","country":"SI"},"text":"earlier","about":["BA"]}}"#
+    #expect(try CLI.run(["append"], stdin: backfill, store: store, environment: Self.every).status == 0)
+    #expect(try sql(store, "SELECT seq_bound FROM snapshots") == "25")
+    try sameWithAndWithout(store, [])
+    let statements = try CLI.json(try CLI.run(["state", "relations", "--format", "json"], store: store).stdout)["relations"]
+    let pair = (statements as! [[String: Any]]).first { $0["pair"] as? String == "BA-SI" }!
+    #expect(pair["statements"] as? Int == 7)
+    #expect(try CLI.run(["verify"], store: store).status == 0)
+  }
+
+  @Test func verifyFindsASnapshotThatDoesNotMatchTheLog() throws {
+    let store = CLI.tempDir().appendingPathComponent("t.db").path
+    #expect(try CLI.run(["append", CLI.seed, CLI.followUps], store: store, environment: Self.every).status == 0)
+    _ = try sql(store, "UPDATE snapshots SET seq_bound = 24")
+    let result = try CLI.run(["verify"], store: store)
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("snapshot 1 (events up to seq 24"))
+    #expect(result.stdout.contains("does not match the log"))
+    // Damaged bytes: verify reports them, state folds the whole log instead.
+    _ = try sql(store, "UPDATE snapshots SET seq_bound = 25, core = zeroblob(64)")
+    #expect(try CLI.run(["verify"], store: store).status == 1)
+    try sameWithAndWithout(store, [])
+  }
+
+  @Test func zeroTurnsSnapshotsOff() throws {
+    let store = CLI.tempDir().appendingPathComponent("u.db").path
+    #expect(try CLI.run(["append", CLI.seed], store: store, environment: ["MEETLOG_SNAPSHOT_EVERY": "0"]).status == 0)
+    #expect(try sql(store, "SELECT count(*) FROM sqlite_master WHERE name = 'snapshots'") == "0")
+  }
+}
