@@ -180,7 +180,7 @@ import Testing
     var topics = StringTable()
     var cities = StringTable()
     let canonical = CanonicalEncoding.bytes(try Fixtures.decode(Self.lines[1]))
-    let event = try #require(canonical.withUnsafeBufferPointer { FoldDecoder.decode($0, topics: &topics, cities: &cities) })
+    let event = try #require(canonical.withUnsafeBufferPointer { FoldDecoder.decode($0, seq: 2, topics: &topics, cities: &cities) })
     guard case .pledge(let p) = event.body else { Issue.record("not a pledge"); return }
     #expect(p.id == "p" && p.item == "x" && p.meeting == "m" && p.due?.text == "2024-02-01")
     #expect(p.parties.map(CountryIndexing.code) == ["BA"] && p.with.map(CountryIndexing.code) == ["SI", "EU"])
@@ -188,6 +188,6 @@ import Testing
     #expect(topics[p.topics[0]] == "Frontex")
     // An escape in a string the fold keeps sends the event to the general decoder.
     let escaped = CanonicalEncoding.bytes(try Fixtures.decode(Self.lines[0]))
-    #expect(escaped.withUnsafeBufferPointer { FoldDecoder.decode($0, topics: &topics, cities: &cities) } == nil)
+    #expect(escaped.withUnsafeBufferPointer { FoldDecoder.decode($0, seq: 2, topics: &topics, cities: &cities) } == nil)
   }
 }

@@ -67,6 +67,8 @@ struct FoldEvent {
   }
 
   struct Pledge {
+    /// The pledge's seq: a snapshot keeps it instead of the texts, read back when printed.
+    var seq: Int64
     var id: String
     var summary: String
     var parties: [CountryIndex]
@@ -86,7 +88,7 @@ struct FoldEvent {
 
   /// The same event, from a decoded `Event` (the path for payloads the fast reader
   /// leaves to the general decoder, and for tests). Nil for a retraction.
-  init?(_ event: Event, topics: inout StringTable, cities: inout StringTable) {
+  init?(_ event: Event, seq: Int64, topics: inout StringTable, cities: inout StringTable) {
     micros = event.occurredAt.micros
     isDate = event.occurredAt.isDate
     func indexes(_ list: [String]?) -> [CountryIndex] { (list ?? []).map(CountryIndexing.index) }
@@ -101,7 +103,8 @@ struct FoldEvent {
     case .agreementPledged(let p):
       body = .pledge(
         Pledge(
-          id: event.id, summary: p.summary, parties: indexes(p.parties), with: indexes(p.with), item: p.item, by: p.by, due: p.due,
+          seq: seq, id: event.id, summary: p.summary, parties: indexes(p.parties), with: indexes(p.with), item: p.item, by: p.by,
+          due: p.due,
           meeting: p.meeting, topics: interned(p.topics)))
     case .thanksExpressed(let t): body = .thanks(from: CountryIndexing.index(t.from.country), to: CountryIndexing.index(t.to))
     case .itemUpdated(let u): body = .updated(item: u.item, due: u.due)
@@ -121,7 +124,9 @@ struct FoldEvent {
 /// use (quotes, names, titles, sources, notes). Nil for anything unusual — an escape in
 /// a string it keeps, an unexpected shape — and the caller decodes the whole event.
 enum FoldDecoder {
-  static func decode(_ bytes: UnsafeBufferPointer<UInt8>, topics: inout StringTable, cities: inout StringTable) -> FoldEvent? {
+  static func decode(
+    _ bytes: UnsafeBufferPointer<UInt8>, seq: Int64, topics: inout StringTable, cities: inout StringTable
+  ) -> FoldEvent? {
     var c = ByteCursor(bytes)
     var id: String?, type: EventType?, micros: Int64 = 0, isDate = false, haveTime = false
     var body: FoldEvent.Body?
@@ -146,7 +151,7 @@ enum FoldDecoder {
         haveTime = true
       case .data:
         guard let type, let id else { return false }
-        body = c.foldBody(type, id: id, topics: &topics, cities: &cities)
+        body = c.foldBody(type, id: id, seq: seq, topics: &topics, cities: &cities)
         return body != nil
       default: return c.skipValue()
       }
@@ -221,7 +226,9 @@ extension ByteCursor {
     return ok ? list : nil
   }
 
-  mutating func foldBody(_ type: EventType, id: String, topics: inout StringTable, cities: inout StringTable) -> FoldEvent.Body? {
+  mutating func foldBody(
+    _ type: EventType, id: String, seq: Int64, topics: inout StringTable, cities: inout StringTable
+  ) -> FoldEvent.Body? {
     var countries: [CountryIndex] = [], about: [CountryIndex] = [], parties: [CountryIndex] = [], with: [CountryIndex] = []
     var speaker: CountryIndex?, from: CountryIndex?, to: CountryIndex?, city: Int32?, topicList: [Int32] = []
     var summary: String?, item: String?, by: Actor?, due: CalendarDay?, meeting: String?, outcome: Outcome?
@@ -281,7 +288,8 @@ extension ByteCursor {
       guard let summary, !parties.isEmpty else { return nil }
       return .pledge(
         FoldEvent.Pledge(
-          id: id, summary: summary, parties: parties, with: with, item: item, by: by, due: due, meeting: meeting, topics: topicList))
+          seq: seq, id: id, summary: summary, parties: parties, with: with, item: item, by: by, due: due, meeting: meeting,
+          topics: topicList))
     case .thanksExpressed:
       guard let from, let to else { return nil }
       return .thanks(from: from, to: to)

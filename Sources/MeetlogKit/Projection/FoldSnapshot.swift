@@ -1,13 +1,15 @@
 /// A `StateFold` stopped at a cut, as bytes: what `meetlog state` resumes from instead of
 /// folding the whole log (`docs/store.md`, "Snapshots").
 ///
-/// Two parts: `core` holds everything the relations and the item lookups need (the
-/// relations, the interned tables, the items' flat arrays and a sorted table of their id
-/// hashes with the ids' bytes); `details` is the items' text arena, read only when items
-/// are printed. Numbers are little-endian; arrays of fixed-width numbers are written as
-/// their raw bytes, so loading is a few copies, not one allocation per item.
+/// It holds everything the relations and the item lookups need: the relations, the
+/// interned tables, the items' flat arrays with their pledges' seqs, and a sorted table of
+/// the item ids' hashes with the ids' bytes. The items' texts are not in it: when items
+/// are printed they are read back from the pledges (`StateQuery`), which keeps a
+/// snapshot near 10 bytes per event of the log. Numbers are little-endian; arrays of
+/// fixed-width numbers are written as their raw bytes, so loading is a few copies, not
+/// one allocation per item.
 enum FoldSnapshot {
-  static let magic: [UInt8] = Array("meetlog-fold-1".utf8)
+  static let magic: [UInt8] = Array("meetlog-fold-2".utf8)
 
   /// The weights a snapshot was folded with, as text: a snapshot serves only queries with
   /// the same weights.
@@ -30,7 +32,8 @@ enum FoldSnapshot {
     return w
   }
 
-  static func encode(_ fold: StateFold) -> (core: [UInt8], details: [UInt8]) {
+  /// The snapshot of a fold that kept its items' details (ids are read from them).
+  static func encode(_ fold: StateFold) -> [UInt8] {
     var w = ByteWriter()
     w.bytes(magic)
     for table in [fold.topics.strings, fold.cities.strings] {
@@ -66,13 +69,13 @@ enum FoldSnapshot {
     w.array(items.dueDay)
     w.array(items.outcome)
     w.array(items.resolvedMicros)
-    w.array(items.detailStart)
+    w.array(items.pledgeSeq)
     // The id table: (hash, slot) sorted, and each slot's id bytes.
     var ids: [(hash: UInt64, slot: Int32)] = []
     var idStart: [Int32] = [0]
     var idBytes: [UInt8] = []
     for slot in 0..<Int32(items.count) {
-      let id = items.details(slot).itemId
+      let id = items.itemId(slot)
       ids.append((ItemStore.hash(id), slot))
       idBytes += id.utf8
       idStart.append(Int32(idBytes.count))
@@ -82,16 +85,16 @@ enum FoldSnapshot {
     w.array(ids.map(\.slot))
     w.array(idStart)
     w.array(idBytes)
-    return (w.output, items.arena)
+    return w.output
   }
 
-  /// The fold stored in `core` (and `details`, when the items' texts are needed), ready
-  /// to fold the events after the cut towards `pointDay`. Nil when the bytes are not a
-  /// snapshot this version wrote.
-  static func decode(core: [UInt8], details: [UInt8]?, weights: ScoreWeights, pointDay: Int) -> StateFold? {
+  /// The fold stored in `core`, ready to fold the events after the cut towards
+  /// `pointDay`; `keepDetails` as for `StateFold`. Nil when the bytes are not a snapshot
+  /// this version wrote.
+  static func decode(core: [UInt8], weights: ScoreWeights, pointDay: Int, keepDetails: Bool) -> StateFold? {
     var r = ByteReader(core)
     guard r.bytes(magic.count).map(Array.init) == magic else { return nil }
-    var fold = StateFold(weights: weights, pointDay: pointDay, keepDetails: details != nil)
+    var fold = StateFold(weights: weights, pointDay: pointDay, keepDetails: keepDetails)
     for t in 0..<2 {
       guard let count = r.int() else { return nil }
       for _ in 0..<count {
@@ -128,7 +131,7 @@ enum FoldSnapshot {
     guard let itemCount = r.int(), let pairStart: [Int32] = r.array(itemCount + 1), let pairCount = pairStart.last,
       let pairs: [PairIndex] = r.array(Int(pairCount)), let pledged: [Int64] = r.array(itemCount),
       let flags: [UInt8] = r.array(itemCount), let due: [Int32] = r.array(itemCount), let outcome: [UInt8] = r.array(itemCount),
-      let resolved: [Int64] = r.array(itemCount), let detailStart: [Int32] = r.array(itemCount),
+      let resolved: [Int64] = r.array(itemCount), let pledgeSeq: [Int64] = r.array(itemCount),
       let hashes: [UInt64] = r.array(itemCount), let slots: [Int32] = r.array(itemCount), let idStart: [Int32] = r.array(itemCount + 1),
       let idBytes: [UInt8] = r.array(Int(idStart.last ?? 0)), r.atEnd
     else { return nil }
@@ -139,8 +142,8 @@ enum FoldSnapshot {
     fold.items.dueDay = due
     fold.items.outcome = outcome
     fold.items.resolvedMicros = resolved
-    fold.items.detailStart = detailStart
-    fold.items.arena = details ?? []
+    fold.items.pledgeSeq = pledgeSeq
+    fold.items.detailStart = [Int32](repeating: -1, count: itemCount)
     fold.items.loaded = LoadedIds(hashes: hashes, slots: slots, idStart: idStart, idBytes: idBytes)
     return fold
   }
@@ -155,6 +158,10 @@ struct LoadedIds {
   var idBytes: [UInt8] = []
 
   var isEmpty: Bool { hashes.isEmpty }
+
+  func id(of slot: Int32) -> String {
+    String(decoding: idBytes[Int(idStart[Int(slot)])..<Int(idStart[Int(slot) + 1])], as: UTF8.self)
+  }
 
   func find(_ id: String, hash: UInt64) -> Int32? {
     var low = 0

@@ -16,7 +16,10 @@ struct ItemStore {
   /// 0 open, else 1 + the index of the outcome in `Outcome.allCases`.
   var outcome: [UInt8] = []
   var resolvedMicros: [Int64] = []
-  /// Where item i's details (ids, summary, parties, `with`, `by`, meeting) start in `arena`.
+  /// The seq of item i's pledge.
+  var pledgeSeq: [Int64] = []
+  /// Where item i's details (ids, summary, parties, `with`, `by`, meeting) start in
+  /// `arena`; -1 for an item loaded from a snapshot whose details were not read yet.
   var detailStart: [Int32] = []
   var arena: [UInt8] = []
   /// Items added by this fold.
@@ -66,7 +69,8 @@ struct ItemStore {
       dueDay[s] = p.due.map { Int32($0.day) } ?? Int32.min
       outcome[s] = 0
       resolvedMicros[s] = 0
-      detailStart[s] = start
+      pledgeSeq[s] = p.seq
+      detailStart[s] = keepDetails ? start : -1
       return
     }
     added[id] = Int32(count)
@@ -77,7 +81,25 @@ struct ItemStore {
     dueDay.append(p.due.map { Int32($0.day) } ?? Int32.min)
     outcome.append(0)
     resolvedMicros.append(0)
-    detailStart.append(start)
+    pledgeSeq.append(p.seq)
+    detailStart.append(keepDetails ? start : -1)
+  }
+
+  /// The item id of a slot, from its details or from the snapshot it was loaded from.
+  func itemId(_ slot: Int32) -> String {
+    if detailStart[Int(slot)] >= 0 { return details(slot).itemId }
+    return loaded.id(of: slot)
+  }
+
+  /// The slots whose details are still to be read (items loaded from a snapshot).
+  var slotsWithoutDetails: [Int32] {
+    (0..<Int32(count)).filter { detailStart[Int($0)] < 0 }
+  }
+
+  /// Stores the details of a slot loaded from a snapshot, read back from its pledge.
+  mutating func setDetails(_ slot: Int32, from p: FoldEvent.Pledge) {
+    detailStart[Int(slot)] = Int32(arena.count)
+    writeDetails(p)
   }
 
   mutating func resolve(_ slot: Int32, _ result: Outcome, micros: Int64, isDate: Bool) {

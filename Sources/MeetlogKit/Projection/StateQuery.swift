@@ -66,6 +66,7 @@ public enum StateQuery {
       }
       var fold = resumed?.fold ?? StateFold(weights: weights, pointDay: point.day, keepDetails: withItems)
       try foldEvents(store, into: &fold, bound: bound, after: resumed?.cut, upTo: point.asOfMicros)
+      if withItems, let snapshots = store as? SnapshotStore { try snapshots.readDetails(into: &fold) }
       return (fold.result(point: point, seq: bound, withItems: withItems), resumed?.cut)
     }
   }
@@ -93,7 +94,7 @@ public enum StateQuery {
       } else if let by = try store.retraction(of: seq), by <= bound {
         return true
       }
-      if let event = FoldDecoder.decode(bytes, topics: &fold.topics, cities: &fold.cities) {
+      if let event = FoldDecoder.decode(bytes, seq: seq, topics: &fold.topics, cities: &fold.cities) {
         fold.apply(event)
         return true
       }
@@ -102,7 +103,7 @@ public enum StateQuery {
       do throws(StoredEventError) { event = try PayloadCodec.decode(canonical: Array(bytes)) } catch {
         throw MeetlogError(.io, "seq \(seq): \(error.message) (run meetlog verify)")
       }
-      if let folded = FoldEvent(event, topics: &fold.topics, cities: &fold.cities) { fold.apply(folded) }
+      if let folded = FoldEvent(event, seq: seq, topics: &fold.topics, cities: &fold.cities) { fold.apply(folded) }
       return true
     }
   }

@@ -12,6 +12,7 @@ protocol SnapshotStore {
   func snapshots() throws(MeetlogError) -> [SnapshotInfo]
   func isUsable(_ snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64?) throws(MeetlogError) -> Bool
   func loadFold(_ snapshot: SnapshotInfo, weights: ScoreWeights, pointDay: Int, withDetails: Bool) throws(MeetlogError) -> StateFold?
+  func readDetails(into fold: inout StateFold) throws(MeetlogError)
 }
 
 extension SQLiteEventStore: SnapshotStore {
@@ -22,8 +23,7 @@ extension SQLiteEventStore: SnapshotStore {
       cut_us INTEGER NOT NULL,
       created_at TEXT NOT NULL,
       weights TEXT NOT NULL,
-      core BLOB NOT NULL,
-      details BLOB NOT NULL
+      fold BLOB NOT NULL
     ) STRICT
     """
 
@@ -71,20 +71,58 @@ extension SQLiteEventStore: SnapshotStore {
   }
 
   func loadFold(_ snapshot: SnapshotInfo, weights: ScoreWeights, pointDay: Int, withDetails: Bool) throws(MeetlogError) -> StateFold? {
-    try translate { () throws(SQLiteError) in
-      let statement = try connection.prepare("SELECT core, \(withDetails ? "details" : "NULL") FROM snapshots WHERE id = ?")
+    guard let bytes = try storedFold(snapshot) else { return nil }
+    return FoldSnapshot.decode(core: bytes, weights: weights, pointDay: pointDay, keepDetails: withDetails)
+  }
+
+  /// A snapshot's fold bytes, decompressed; nil when they are damaged.
+  func storedFold(_ snapshot: SnapshotInfo) throws(MeetlogError) -> [UInt8]? {
+    try translate { () throws(SQLiteError) -> [UInt8]? in
+      let statement = try connection.prepare("SELECT fold FROM snapshots WHERE id = ?")
       try statement.bind(1, snapshot.id)
-      guard try statement.step() else { return nil }
-      guard let decompressor = try? ZstdDecompressor() else { return nil }
+      guard try statement.step(), let decompressor = try? ZstdDecompressor() else { return nil }
       let limit = Int(Int32.max)
-      guard let core = try? statement.withBlob(0, { (raw) throws(ZstdError) in try decompressor.decompress(raw, limit: limit) })
-      else { return nil }
-      var details: [UInt8]?
-      if withDetails {
-        details = try? statement.withBlob(1) { (raw) throws(ZstdError) in try decompressor.decompress(raw, limit: limit) }
-        if details == nil { return nil }
+      return try? statement.withBlob(0) { (raw) throws(ZstdError) in try decompressor.decompress(raw, limit: limit) }
+    }
+  }
+
+  /// Reads the texts of the items a fold loaded from a snapshot back from their pledges.
+  func readDetails(into fold: inout StateFold) throws(MeetlogError) {
+    let slots = fold.items.slotsWithoutDetails
+    guard !slots.isEmpty else { return }
+    let statement = try translate { () throws(SQLiteError) in try connection.prepare("SELECT dict_id, payload FROM events WHERE seq = ?") }
+    var buffer: [UInt8] = []
+    for slot in slots {
+      let seq = fold.items.pledgeSeq[Int(slot)]
+      let found = try translate { () throws(SQLiteError) -> Bool in
+        statement.reset()
+        try statement.bind(1, seq)
+        return try statement.step()
       }
-      return FoldSnapshot.decode(core: core, details: details, weights: weights, pointDay: pointDay)
+      let count: Int
+      do throws(StoredEventError) {
+        guard found else { throw StoredEventError(message: "the pledge a snapshot names is missing") }
+        count = try statement.withBlob(1) { (raw) throws(StoredEventError) in
+          try codec.canonicalBytes(dictId: statement.int64(0), payload: raw, into: &buffer)
+        }
+      } catch {
+        throw MeetlogError(.io, "\(path): seq \(seq): \(error.message) (run meetlog verify)")
+      }
+      var event = buffer.withUnsafeBufferPointer { all in
+        FoldDecoder.decode(UnsafeBufferPointer(rebasing: all[0..<count]), seq: seq, topics: &fold.topics, cities: &fold.cities)
+      }
+      if event == nil {
+        do throws(StoredEventError) {
+          let decoded = try PayloadCodec.decode(canonical: Array(buffer[0..<count]))
+          event = FoldEvent(decoded, seq: seq, topics: &fold.topics, cities: &fold.cities)
+        } catch {
+          throw MeetlogError(.io, "\(path): seq \(seq): \(error.message) (run meetlog verify)")
+        }
+      }
+      guard case .pledge(let pledge) = event?.body else {
+        throw MeetlogError(.io, "\(path): seq \(seq): a snapshot names it as a pledge, and it is not (run meetlog verify)")
+      }
+      fold.items.setDetails(slot, from: pledge)
     }
   }
 
@@ -141,23 +179,19 @@ extension SQLiteEventStore: SnapshotStore {
       return (fold, bound, cut)
     }
     guard fold.waiting.isEmpty else { return }
-    let (core, details) = FoldSnapshot.encode(fold)
-    let compressor = ZstdCompressor(level: 3)
-    let storedCore = compressor.compress(core)
-    let storedDetails = compressor.compress(details)
+    let stored = ZstdCompressor(level: 3).compress(FoldSnapshot.encode(fold))
     try translate { () throws(SQLiteError) in
       try Self.retryingWhileBusy { () throws(SQLiteError) in try connection.execute("BEGIN IMMEDIATE") }
       do throws(SQLiteError) {
         try connection.execute(Self.snapshotsTable)
         try connection.execute("DELETE FROM snapshots")
         let insert = try connection.prepare(
-          "INSERT INTO snapshots(seq_bound, cut_us, created_at, weights, core, details) VALUES (?, ?, ?, ?, ?, ?)")
+          "INSERT INTO snapshots(seq_bound, cut_us, created_at, weights, fold) VALUES (?, ?, ?, ?, ?)")
         try insert.bind(1, bound)
         try insert.bind(2, cut)
         try insert.bind(3, Timestamp.formatUTC(now))
         try insert.bind(4, fingerprint)
-        try insert.bind(5, storedCore)
-        try insert.bind(6, storedDetails)
+        try insert.bind(5, stored)
         try insert.run()
         try connection.execute("COMMIT")
       } catch {

@@ -114,20 +114,10 @@ extension SQLiteEventStore {
         faults.append(VerifyFault(seq: snapshot.seqBound, message: "\(problem) names weights this version cannot read; \(repair)"))
         continue
       }
-      let stored = try translate { () throws(SQLiteError) -> (core: [UInt8], details: [UInt8])? in
-        let statement = try connection.prepare("SELECT core, details FROM snapshots WHERE id = ?")
-        try statement.bind(1, snapshot.id)
-        guard try statement.step(), let decompressor = try? ZstdDecompressor() else { return nil }
-        let limit = Int(Int32.max)
-        guard let core = try? statement.withBlob(0, { (raw) throws(ZstdError) in try decompressor.decompress(raw, limit: limit) }),
-          let details = try? statement.withBlob(1, { (raw) throws(ZstdError) in try decompressor.decompress(raw, limit: limit) })
-        else { return nil }
-        return (core, details)
-      }
+      let stored = try storedFold(snapshot)
       var fold = StateFold(weights: weights, pointDay: Int(floorDiv(snapshot.cutMicros, Timestamp.microsPerDay)))
       try StateQuery.foldEvents(self, into: &fold, bound: snapshot.seqBound, after: nil, upTo: snapshot.cutMicros)
-      let rebuilt = FoldSnapshot.encode(fold)
-      if stored == nil || stored!.core != rebuilt.core || stored!.details != rebuilt.details {
+      if stored != FoldSnapshot.encode(fold) {
         faults.append(VerifyFault(seq: snapshot.seqBound, message: "\(problem) does not match the log; \(repair)"))
       }
     }
