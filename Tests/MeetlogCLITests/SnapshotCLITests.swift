@@ -45,7 +45,7 @@ import Testing
     #expect(result.stdout.contains("snapshot 1 (events up to seq 24"))
     #expect(result.stdout.contains("does not match the log"))
     // Damaged bytes: verify reports them, state folds the whole log instead.
-    _ = try sql(store, "UPDATE snapshots SET seq_bound = 25, fold = zeroblob(64)")
+    _ = try sql(store, "UPDATE snapshots SET seq_bound = 25, relations = zeroblob(64)")
     #expect(try CLI.run(["verify"], store: store).status == 1)
     try sameWithAndWithout(store, [])
   }

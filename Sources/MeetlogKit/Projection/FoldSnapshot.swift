@@ -1,15 +1,18 @@
 /// A `StateFold` stopped at a cut, as bytes: what `meetlog state` resumes from instead of
 /// folding the whole log (`docs/store.md`, "Snapshots").
 ///
-/// It holds everything the relations and the item lookups need: the relations, the
-/// interned tables, the items' flat arrays with their pledges' seqs, and a sorted table of
-/// the item ids' hashes with the ids' bytes. The items' texts are not in it: when items
-/// are printed they are read back from the pledges (`StateQuery`), which keeps a
-/// snapshot near 10 bytes per event of the log. Numbers are little-endian; arrays of
-/// fixed-width numbers are written as their raw bytes, so loading is a few copies, not
-/// one allocation per item.
+/// Two parts. `relations`: the relations, the interned tables, and per relation what its
+/// items count (open ones with their sorted due days, closed ones by outcome) — all that
+/// `state relations` needs when nothing after the cut updates or resolves an item.
+/// `items`: the items' flat arrays with their pledges' seqs and a sorted table of the item
+/// ids' hashes with the ids' bytes, read when items are printed or touched again. The
+/// items' texts are in neither: they are read back from the pledges when printed
+/// (`StateQuery`), which keeps a snapshot near 10 bytes per event of the log. Numbers
+/// are little-endian; arrays of fixed-width numbers are written as their raw bytes, so
+/// loading is a few copies, not one allocation per item.
 enum FoldSnapshot {
-  static let magic: [UInt8] = Array("meetlog-fold-2".utf8)
+  static let magic: [UInt8] = Array("meetlog-fold-3".utf8)
+  static let itemsMagic: [UInt8] = Array("meetlog-items-3".utf8)
 
   /// The weights a snapshot was folded with, as text: a snapshot serves only queries with
   /// the same weights.
@@ -33,7 +36,7 @@ enum FoldSnapshot {
   }
 
   /// The snapshot of a fold that kept its items' details (ids are read from them).
-  static func encode(_ fold: StateFold) -> [UInt8] {
+  static func encode(_ fold: StateFold) -> (relations: [UInt8], items: [UInt8]) {
     var w = ByteWriter()
     w.bytes(magic)
     for table in [fold.topics.strings, fold.cities.strings] {
@@ -60,6 +63,15 @@ enum FoldSnapshot {
       w.int(r.referenceDay ?? Int.min)
       w.u64(r.undecayed.bitPattern)
     }
+    for base in fold.itemCountsPerRelation() {
+      w.int(base.open)
+      for n in base.byOutcome { w.int(n) }
+      w.int(base.dueDays.count)
+      w.array(base.dueDays)
+    }
+    let relationsPart = w.output
+    w = ByteWriter()
+    w.bytes(itemsMagic)
     let items = fold.items
     w.int(items.count)
     w.array(items.pairStart)
@@ -85,14 +97,15 @@ enum FoldSnapshot {
     w.array(ids.map(\.slot))
     w.array(idStart)
     w.array(idBytes)
-    return w.output
+    return (relationsPart, w.output)
   }
 
-  /// The fold stored in `core`, ready to fold the events after the cut towards
-  /// `pointDay`; `keepDetails` as for `StateFold`. Nil when the bytes are not a snapshot
-  /// this version wrote.
-  static func decode(core: [UInt8], weights: ScoreWeights, pointDay: Int, keepDetails: Bool) -> StateFold? {
-    var r = ByteReader(core)
+  /// The fold stored in the two parts, ready to fold the events after the cut towards
+  /// `pointDay`; without `items`, the fold counts the snapshot's items from the relations
+  /// part and must not meet an update or a resolution of one of them. `keepDetails` as
+  /// for `StateFold`. Nil when the bytes are not a snapshot this version wrote.
+  static func decode(relations: [UInt8], items: [UInt8]?, weights: ScoreWeights, pointDay: Int, keepDetails: Bool) -> StateFold? {
+    var r = ByteReader(relations)
     guard r.bytes(magic.count).map(Array.init) == magic else { return nil }
     var fold = StateFold(weights: weights, pointDay: pointDay, keepDetails: keepDetails)
     for t in 0..<2 {
@@ -128,7 +141,27 @@ enum FoldSnapshot {
       fold.relations.append(rel)
       fold.relationIndex[pair] = index
     }
-    guard let itemCount = r.int(), let pairStart: [Int32] = r.array(itemCount + 1), let pairCount = pairStart.last,
+    var baseCounts: [StateFold.BaseCounts] = []
+    for _ in 0..<relationCount {
+      var base = StateFold.BaseCounts()
+      guard let open = r.int() else { return nil }
+      base.open = open
+      for k in base.byOutcome.indices {
+        guard let n = r.int() else { return nil }
+        base.byOutcome[k] = n
+      }
+      guard let dueCount = r.int(), let dueDays: [Int32] = r.array(dueCount) else { return nil }
+      base.dueDays = dueDays
+      baseCounts.append(base)
+    }
+    guard r.atEnd else { return nil }
+    guard let items else {
+      fold.baseCounts = baseCounts
+      return fold
+    }
+    r = ByteReader(items)
+    guard r.bytes(itemsMagic.count).map(Array.init) == itemsMagic, let itemCount = r.int(), let pairStart: [Int32] = r.array(itemCount + 1),
+      let pairCount = pairStart.last,
       let pairs: [PairIndex] = r.array(Int(pairCount)), let pledged: [Int64] = r.array(itemCount),
       let flags: [UInt8] = r.array(itemCount), let due: [Int32] = r.array(itemCount), let outcome: [UInt8] = r.array(itemCount),
       let resolved: [Int64] = r.array(itemCount), let pledgeSeq: [Int64] = r.array(itemCount),

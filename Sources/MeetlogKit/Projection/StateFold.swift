@@ -23,6 +23,24 @@ struct StateFold {
     }
   }
 
+  /// The items of a relation that a snapshot counted: open ones with the sorted due days
+  /// of those that have one (overdue depends on the point), closed ones by outcome.
+  struct BaseCounts: Equatable {
+    var open = 0
+    var byOutcome = [Int](repeating: 0, count: Outcome.allCases.count)
+    var dueDays: [Int32] = []
+
+    func overdue(before day: Int) -> Int {
+      var low = 0
+      var high = dueDays.count
+      while low < high {
+        let mid = (low + high) / 2
+        if Int(dueDays[mid]) < day { low = mid + 1 } else { high = mid }
+      }
+      return low
+    }
+  }
+
   struct Relation {
     var pair: PairIndex
     var meetings = 0
@@ -47,6 +65,9 @@ struct StateFold {
   var relationIndex: [PairIndex: Int] = [:]
   var items = ItemStore()
   var waiting: [String: [FoldEvent]] = [:]
+  /// Loaded from a snapshot without its items: per relation, what those items count
+  /// (`items` then holds only the items pledged after the snapshot).
+  var baseCounts: [BaseCounts]?
   var topics = StringTable()
   var cities = StringTable()
 
@@ -175,8 +196,37 @@ struct StateFold {
 
   /// The state at the point; `withItems` false leaves the item list empty (the
   /// relations still count their items).
+  /// What the items count per relation, as a snapshot stores it.
+  func itemCountsPerRelation() -> [BaseCounts] {
+    var counts = [BaseCounts](repeating: BaseCounts(), count: relations.count)
+    for slot in 0..<Int32(items.count) {
+      let code = items.outcome[Int(slot)]
+      let due = items.dueDay[Int(slot)]
+      for pair in items.pairs(of: slot) {
+        guard let index = relationIndex[pair] else { continue }
+        if code == 0 {
+          counts[index].open += 1
+          if due != Int32.min { counts[index].dueDays.append(due) }
+        } else {
+          counts[index].byOutcome[Int(code) - 1] += 1
+        }
+      }
+    }
+    for index in counts.indices { counts[index].dueDays.sort() }
+    return counts
+  }
+
   func result(point: PointInTime, seq: Int64, withItems: Bool = true) -> ProjectedState {
     var counts = [ItemCounts](repeating: ItemCounts(), count: relations.count)
+    if let baseCounts {
+      for (index, base) in baseCounts.enumerated() {
+        counts[index].open = base.open
+        counts[index].overdue = base.overdue(before: pointDay)
+        for (k, outcome) in Outcome.allCases.enumerated() where base.byOutcome[k] > 0 {
+          counts[index].byOutcome[outcome] = base.byOutcome[k]
+        }
+      }
+    }
     var itemList: [ItemState] = []
     if withItems { itemList.reserveCapacity(items.count) }
     for slot in 0..<Int32(items.count) {

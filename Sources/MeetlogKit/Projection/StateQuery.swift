@@ -58,7 +58,9 @@ public enum StateQuery {
         for s in try snapshots.snapshots() where s.weights == fingerprint && Int(floorDiv(s.cutMicros, Timestamp.microsPerDay)) <= point.day
         {
           guard try snapshots.isUsable(s, bound: bound, asOfMicros: point.asOfMicros) else { continue }
-          if let fold = try snapshots.loadFold(s, weights: weights, pointDay: point.day, withDetails: withItems) {
+          var needItems = withItems
+          if !needItems { needItems = try snapshots.touchesItems(after: s, bound: bound, asOfMicros: point.asOfMicros) }
+          if let fold = try snapshots.loadFold(s, weights: weights, pointDay: point.day, withItems: needItems) {
             resumed = (fold, s.cutMicros)
             break
           }

@@ -11,7 +11,8 @@ struct SnapshotInfo: Sendable {
 protocol SnapshotStore {
   func snapshots() throws(MeetlogError) -> [SnapshotInfo]
   func isUsable(_ snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64?) throws(MeetlogError) -> Bool
-  func loadFold(_ snapshot: SnapshotInfo, weights: ScoreWeights, pointDay: Int, withDetails: Bool) throws(MeetlogError) -> StateFold?
+  func loadFold(_ snapshot: SnapshotInfo, weights: ScoreWeights, pointDay: Int, withItems: Bool) throws(MeetlogError) -> StateFold?
+  func touchesItems(after snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64?) throws(MeetlogError) -> Bool
   func readDetails(into fold: inout StateFold) throws(MeetlogError)
 }
 
@@ -23,7 +24,8 @@ extension SQLiteEventStore: SnapshotStore {
       cut_us INTEGER NOT NULL,
       created_at TEXT NOT NULL,
       weights TEXT NOT NULL,
-      fold BLOB NOT NULL
+      relations BLOB NOT NULL,
+      items BLOB NOT NULL
     ) STRICT
     """
 
@@ -70,15 +72,39 @@ extension SQLiteEventStore: SnapshotStore {
     }
   }
 
-  func loadFold(_ snapshot: SnapshotInfo, weights: ScoreWeights, pointDay: Int, withDetails: Bool) throws(MeetlogError) -> StateFold? {
-    guard let bytes = try storedFold(snapshot) else { return nil }
-    return FoldSnapshot.decode(core: bytes, weights: weights, pointDay: pointDay, keepDetails: withDetails)
+  /// The fold of a snapshot; `withItems` also reads its items (to print them, or to
+  /// fold updates and resolutions of them), and keeps the texts of later items.
+  func loadFold(_ snapshot: SnapshotInfo, weights: ScoreWeights, pointDay: Int, withItems: Bool) throws(MeetlogError) -> StateFold? {
+    guard let relations = try storedPart(snapshot, "relations") else { return nil }
+    var items: [UInt8]?
+    if withItems {
+      items = try storedPart(snapshot, "items")
+      if items == nil { return nil }
+    }
+    return FoldSnapshot.decode(relations: relations, items: items, weights: weights, pointDay: pointDay, keepDetails: withItems)
   }
 
-  /// A snapshot's fold bytes, decompressed; nil when they are damaged.
-  func storedFold(_ snapshot: SnapshotInfo) throws(MeetlogError) -> [UInt8]? {
+  /// Whether an event after the snapshot's cut (within the bound and `asOfMicros`)
+  /// updates or resolves an item: folding it needs the snapshot's items.
+  func touchesItems(after snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64?) throws(MeetlogError) -> Bool {
+    try translate { () throws(SQLiteError) in
+      let statement = try connection.prepare(
+        """
+        SELECT count(*) FROM events WHERE seq <= ? AND occurred_us > ? AND occurred_us <= ?
+        AND type IN (\(StoreSchema.typeCode(.itemUpdated)), \(StoreSchema.typeCode(.itemResolved)))
+        """)
+      try statement.bind(1, bound)
+      try statement.bind(2, snapshot.cutMicros)
+      try statement.bind(3, asOfMicros ?? Int64.max)
+      _ = try statement.step()
+      return statement.int64(0) > 0
+    }
+  }
+
+  /// One part of a snapshot (`relations` or `items`), decompressed; nil when damaged.
+  func storedPart(_ snapshot: SnapshotInfo, _ column: String) throws(MeetlogError) -> [UInt8]? {
     try translate { () throws(SQLiteError) -> [UInt8]? in
-      let statement = try connection.prepare("SELECT fold FROM snapshots WHERE id = ?")
+      let statement = try connection.prepare("SELECT \(column) FROM snapshots WHERE id = ?")
       try statement.bind(1, snapshot.id)
       guard try statement.step(), let decompressor = try? ZstdDecompressor() else { return nil }
       let limit = Int(Int32.max)
@@ -168,7 +194,7 @@ extension SQLiteEventStore: SnapshotStore {
       var after: Int64?
       for snapshot in try snapshots() where snapshot.weights == fingerprint && snapshot.cutMicros <= cut {
         if try isUsable(snapshot, bound: bound, asOfMicros: cut),
-          let loaded = try loadFold(snapshot, weights: weights, pointDay: pointDay, withDetails: true)
+          let loaded = try loadFold(snapshot, weights: weights, pointDay: pointDay, withItems: true)
         {
           fold = loaded
           after = snapshot.cutMicros
@@ -179,19 +205,22 @@ extension SQLiteEventStore: SnapshotStore {
       return (fold, bound, cut)
     }
     guard fold.waiting.isEmpty else { return }
-    let stored = ZstdCompressor(level: 3).compress(FoldSnapshot.encode(fold))
+    let parts = FoldSnapshot.encode(fold)
+    let compressor = ZstdCompressor(level: 3)
+    let (relations, items) = (compressor.compress(parts.relations), compressor.compress(parts.items))
     try translate { () throws(SQLiteError) in
       try Self.retryingWhileBusy { () throws(SQLiteError) in try connection.execute("BEGIN IMMEDIATE") }
       do throws(SQLiteError) {
         try connection.execute(Self.snapshotsTable)
         try connection.execute("DELETE FROM snapshots")
         let insert = try connection.prepare(
-          "INSERT INTO snapshots(seq_bound, cut_us, created_at, weights, fold) VALUES (?, ?, ?, ?, ?)")
+          "INSERT INTO snapshots(seq_bound, cut_us, created_at, weights, relations, items) VALUES (?, ?, ?, ?, ?, ?)")
         try insert.bind(1, bound)
         try insert.bind(2, cut)
         try insert.bind(3, Timestamp.formatUTC(now))
         try insert.bind(4, fingerprint)
-        try insert.bind(5, stored)
+        try insert.bind(5, relations)
+        try insert.bind(6, items)
         try insert.run()
         try connection.execute("COMMIT")
       } catch {
