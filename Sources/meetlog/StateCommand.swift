@@ -35,7 +35,9 @@ struct StateCommand: ParsableCommand {
     let store = try SQLiteEventStore(path: store.path, mode: .read)
     store.progress = ProgressLine.forStandardError("replaying")
     defer { store.progress?.finish() }
-    let state = try StateQuery.run(store, point, weights: scoreWeights, withItems: section != .relations, useSnapshots: !noSnapshots)
+    let state = try StateQuery.run(
+      store, point, weights: scoreWeights, withItems: section != .relations,
+      withTopics: output.format == .json || output.format == .ndjson, useSnapshots: !noSnapshots)
     store.progress?.finish()
     FileIO.writeStandardOutput(
       StateRenderer.render(

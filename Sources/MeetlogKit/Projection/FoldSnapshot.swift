@@ -129,6 +129,7 @@ enum FoldSnapshot {
       rel.statements = statements
       rel.thanksForward = forward
       rel.thanksBackward = backward
+      rel.topics.reserveCapacity(topicCount)
       for _ in 0..<topicCount {
         guard let topic = r.int(), let count = r.int() else { return nil }
         rel.topics[Int32(topic)] = count

@@ -216,7 +216,7 @@ struct StateFold {
     return counts
   }
 
-  func result(point: PointInTime, seq: Int64, withItems: Bool = true) -> ProjectedState {
+  func result(point: PointInTime, seq: Int64, withItems: Bool = true, withTopics: Bool = true) -> ProjectedState {
     var counts = [ItemCounts](repeating: ItemCounts(), count: relations.count)
     if let baseCounts {
       for (index, base) in baseCounts.enumerated() {
@@ -270,7 +270,10 @@ struct StateFold {
       state.lastPlace = r.lastPlace.map { cities[$0] }
       state.statements = r.statements
       state.thanks = ["\(a)>\(b)": r.thanksForward, "\(b)>\(a)": r.thanksBackward]
-      for (topic, count) in r.topics { state.topics[topics[topic]] = count }
+      if withTopics {
+        state.topics.reserveCapacity(r.topics.count)
+        for (topic, count) in r.topics { state.topics[topics[topic]] = count }
+      }
       state.lastEventAt = r.lastEvent?.timestamp
       let decay = r.referenceDay.map { exp2(Double($0 - pointDay) / ScoreWeights.halfLifeDays) } ?? 0
       state.score = r.decayedSum * decay + r.undecayed

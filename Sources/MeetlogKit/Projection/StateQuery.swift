@@ -36,19 +36,21 @@ public enum StateQuery {
   }
 
   /// The state at `point`, folded by `StateFold` from canonical bytes, resumed from a
-  /// snapshot when one is usable (`useSnapshots`); `withItems` false skips building the
+  /// snapshot when one is usable (`useSnapshots`); `withTopics` false leaves the
+  /// relations' topic counts empty (tables do not show them); `withItems` false skips building the
   /// item list (`state relations`). Snapshots never change the result: a property test
   /// compares both ways bit for bit.
   public static func run(
     _ store: some EventStore, _ point: PointInTime, weights: ScoreWeights = ScoreWeights(), withItems: Bool = true,
-    useSnapshots: Bool = true
+    withTopics: Bool = true, useSnapshots: Bool = true
   ) throws(MeetlogError) -> ProjectedState {
-    try runResuming(store, point, weights: weights, withItems: withItems, useSnapshots: useSnapshots).state
+    try runResuming(store, point, weights: weights, withItems: withItems, withTopics: withTopics, useSnapshots: useSnapshots).state
   }
 
   /// `run`, and the cut of the snapshot it resumed from (nil: it folded the whole log).
   static func runResuming(
-    _ store: some EventStore, _ point: PointInTime, weights: ScoreWeights, withItems: Bool, useSnapshots: Bool
+    _ store: some EventStore, _ point: PointInTime, weights: ScoreWeights, withItems: Bool, withTopics: Bool = true,
+    useSnapshots: Bool
   ) throws(MeetlogError) -> (state: ProjectedState, resumedCut: Int64?) {
     try store.readSnapshot { () throws(MeetlogError) in
       let bound = try boundSeq(store, point)
@@ -69,7 +71,7 @@ public enum StateQuery {
       var fold = resumed?.fold ?? StateFold(weights: weights, pointDay: point.day, keepDetails: withItems)
       try foldEvents(store, into: &fold, bound: bound, after: resumed?.cut, upTo: point.asOfMicros)
       if withItems, let snapshots = store as? SnapshotStore { try snapshots.readDetails(into: &fold) }
-      return (fold.result(point: point, seq: bound, withItems: withItems), resumed?.cut)
+      return (fold.result(point: point, seq: bound, withItems: withItems, withTopics: withTopics), resumed?.cut)
     }
   }
 
