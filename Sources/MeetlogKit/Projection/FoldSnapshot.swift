@@ -4,15 +4,15 @@
 /// Two parts. `relations`: the relations, the interned tables, and per relation what its
 /// items count (open ones with their sorted due days, closed ones by outcome) — all that
 /// `state relations` needs when nothing after the cut updates or resolves an item.
-/// `items`: the items' flat arrays with their pledges' seqs and a sorted table of the item
-/// ids' hashes with the ids' bytes, read when items are printed or touched again. The
+/// `items`: the items' flat arrays with their pledges' seqs and the item ids, read when
+/// items are printed or touched again. The
 /// items' texts are in neither: they are read back from the pledges when printed
 /// (`StateQuery`), which keeps a snapshot near 10 bytes per event of the log. Numbers
 /// are little-endian; arrays of fixed-width numbers are written as their raw bytes, so
 /// loading is a few copies, not one allocation per item.
 enum FoldSnapshot {
-  static let magic: [UInt8] = Array("meetlog-fold-3".utf8)
-  static let itemsMagic: [UInt8] = Array("meetlog-items-3".utf8)
+  static let magic: [UInt8] = Array("meetlog-fold-4".utf8)
+  static let itemsMagic: [UInt8] = Array("meetlog-items-4".utf8)
 
   /// The weights a snapshot was folded with, as text: a snapshot serves only queries with
   /// the same weights.
@@ -82,19 +82,13 @@ enum FoldSnapshot {
     w.array(items.outcome)
     w.array(items.resolvedMicros)
     w.array(items.pledgeSeq)
-    // The id table: (hash, slot) sorted, and each slot's id bytes.
-    var ids: [(hash: UInt64, slot: Int32)] = []
+    // Each slot's item id (the lookup table is rebuilt from them on load).
     var idStart: [Int32] = [0]
     var idBytes: [UInt8] = []
     for slot in 0..<Int32(items.count) {
-      let id = items.itemId(slot)
-      ids.append((ItemStore.hash(id), slot))
-      idBytes += id.utf8
+      idBytes += items.itemId(slot).utf8
       idStart.append(Int32(idBytes.count))
     }
-    ids.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.slot < $1.slot }
-    w.array(ids.map(\.hash))
-    w.array(ids.map(\.slot))
     w.array(idStart)
     w.array(idBytes)
     return (relationsPart, w.output)
@@ -166,7 +160,7 @@ enum FoldSnapshot {
       let pairs: [PairIndex] = r.array(Int(pairCount)), let pledged: [Int64] = r.array(itemCount),
       let flags: [UInt8] = r.array(itemCount), let due: [Int32] = r.array(itemCount), let outcome: [UInt8] = r.array(itemCount),
       let resolved: [Int64] = r.array(itemCount), let pledgeSeq: [Int64] = r.array(itemCount),
-      let hashes: [UInt64] = r.array(itemCount), let slots: [Int32] = r.array(itemCount), let idStart: [Int32] = r.array(itemCount + 1),
+      let idStart: [Int32] = r.array(itemCount + 1),
       let idBytes: [UInt8] = r.array(Int(idStart.last ?? 0)), r.atEnd
     else { return nil }
     fold.items.pairStart = pairStart
@@ -178,18 +172,35 @@ enum FoldSnapshot {
     fold.items.resolvedMicros = resolved
     fold.items.pledgeSeq = pledgeSeq
     fold.items.detailStart = [Int32](repeating: -1, count: itemCount)
-    fold.items.loaded = LoadedIds(hashes: hashes, slots: slots, idStart: idStart, idBytes: idBytes)
+    fold.items.loaded = LoadedIds(idStart: idStart, idBytes: idBytes)
     return fold
   }
 }
 
-/// The ids of the items a fold loaded from a snapshot: sorted hashes with their slots,
-/// and each slot's id bytes to confirm a match.
+/// The ids of the items a fold loaded from a snapshot: each slot's id bytes, and their
+/// FNV-1a hashes sorted with their slots for lookups.
 struct LoadedIds {
   var hashes: [UInt64] = []
   var slots: [Int32] = []
   var idStart: [Int32] = [0]
   var idBytes: [UInt8] = []
+
+  init() {}
+
+  init(idStart: [Int32], idBytes: [UInt8]) {
+    self.idStart = idStart
+    self.idBytes = idBytes
+    var table: [(hash: UInt64, slot: Int32)] = []
+    table.reserveCapacity(idStart.count - 1)
+    for slot in 0..<(idStart.count - 1) {
+      var h: UInt64 = 0xcbf2_9ce4_8422_2325
+      for b in idBytes[Int(idStart[slot])..<Int(idStart[slot + 1])] { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+      table.append((h, Int32(slot)))
+    }
+    table.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.slot < $1.slot }
+    hashes = table.map(\.hash)
+    slots = table.map(\.slot)
+  }
 
   var isEmpty: Bool { hashes.isEmpty }
 
