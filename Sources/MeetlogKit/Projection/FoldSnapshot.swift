@@ -5,11 +5,10 @@
 /// items count (open ones with their sorted due days, closed ones by outcome) — all that
 /// `state relations` needs when nothing after the cut updates or resolves an item.
 /// `items`: the items' flat arrays with their pledges' seqs and the item ids, read when
-/// items are printed or touched again. The
-/// items' texts are in neither: they are read back from the pledges when printed
-/// (`StateQuery`), which keeps a snapshot near 10 bytes per event of the log. Numbers
-/// are little-endian; arrays of fixed-width numbers are written as their raw bytes, so
-/// loading is a few copies, not one allocation per item.
+/// items are printed or touched again. The items' texts are in neither: they are read
+/// back from the pledges when printed (`StateQuery`), which keeps a snapshot near 8 bytes
+/// per event of the log. Numbers are little-endian; arrays of fixed-width numbers are
+/// written as their raw bytes, so loading is a few copies, not one allocation per item.
 enum FoldSnapshot {
   static let magic: [UInt8] = Array("meetlog-fold-4".utf8)
   static let itemsMagic: [UInt8] = Array("meetlog-items-4".utf8)
