@@ -191,3 +191,37 @@ import Testing
     #expect(escaped.withUnsafeBufferPointer { FoldDecoder.decode($0, seq: 2, topics: &topics, cities: &cities) } == nil)
   }
 }
+
+@Suite struct FoldInstantTests {
+  /// The fold's allocation-free reader of `occurred_at` agrees with `Timestamp.parse`
+  /// wherever it answers, and answers for the usual forms.
+  @Test func agreesWithTheGeneralParser() {
+    var texts = [
+      "2023-11-08", "2024-02-29", "2023-02-29", "2023-13-01", "2023-11-08T09:30:00Z", "2023-11-08T09:30:00+02:00",
+      "2023-11-08T23:59:59.5-11:30", "2023-11-08T09:30:00.123456Z", "2023-11-08T09:30:00.1234567Z", "2023-11-08T24:00:00Z",
+      "2023-11-08t09:30:00z", "2023-11-08T09:30:00", "0001-01-01", "9999-12-31T23:59:59Z", "2023-11-08T09:30:00+24:00",
+    ]
+    var state: UInt64 = 7
+    for _ in 0..<3000 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      let r = Int(state >> 33)
+      let date = Timestamp.formatDay(r % 40_000 - 5_000)
+      let time = "T\(pad2(r % 25)):\(pad2(r / 7 % 61)):\(pad2(r / 11 % 61))"
+      let fraction = r % 3 == 0 ? "" : "." + String(r % 10_000_000).prefix(r % 7 + 1)
+      let offset = ["Z", "+01:00", "-05:30", "+23:59", "-00:00"][r % 5]
+      texts.append(r % 4 == 0 ? date : date + time + fraction + offset)
+    }
+    var answered = 0
+    for text in texts {
+      let fast = Array(text.utf8).withUnsafeBufferPointer { FoldDecoder.instant($0) }
+      guard let fast else { continue }
+      answered += 1
+      guard case .success(let t) = Timestamp.parse(text) else {
+        Issue.record("\(text): the fold reads it, Timestamp.parse rejects it")
+        continue
+      }
+      #expect(t.micros == fast.micros && t.isDate == fast.isDate, "\(text)")
+    }
+    #expect(answered > 2000)
+  }
+}

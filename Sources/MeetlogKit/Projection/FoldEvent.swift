@@ -128,21 +128,20 @@ enum FoldDecoder {
     _ bytes: UnsafeBufferPointer<UInt8>, seq: Int64, topics: inout StringTable, cities: inout StringTable
   ) -> FoldEvent? {
     var c = ByteCursor(bytes)
-    var id: String?, type: EventType?, micros: Int64 = 0, isDate = false, haveTime = false
+    var id: UnsafeBufferPointer<UInt8>?, type: EventType?, micros: Int64 = 0, isDate = false, haveTime = false
     var body: FoldEvent.Body?
     let ok = c.members { c, key in
       switch Key(key) {
       case .id:
-        guard let raw = c.rawString() else { return false }
-        id = String(decoding: raw, as: UTF8.self)
+        id = c.rawString()
+        return id != nil
       case .type:
-        guard let raw = c.rawString(), let t = EventType(rawValue: String(decoding: raw, as: UTF8.self)) else { return false }
+        guard let raw = c.rawString(), let t = eventType(raw) else { return false }
         type = t
       case .occurredAt:
         guard let raw = c.rawString() else { return false }
-        if raw.count == 10, case .success(let day) = Timestamp.parseCalendarDate(String(decoding: raw, as: UTF8.self)) {
-          micros = Int64(day) * Timestamp.microsPerDay
-          isDate = true
+        if let instant = instant(raw) {
+          (micros, isDate) = instant
         } else {
           guard case .success(let t) = Timestamp.parse(String(decoding: raw, as: UTF8.self)) else { return false }
           micros = t.micros
@@ -159,6 +158,69 @@ enum FoldDecoder {
     }
     guard ok, haveTime, let body else { return nil }
     return FoldEvent(micros: micros, isDate: isDate, body: body)
+  }
+
+  static let typeNames: [(bytes: [UInt8], type: EventType)] = EventType.allCases.map { (Array($0.rawValue.utf8), $0) }
+
+  static func eventType(_ raw: UnsafeBufferPointer<UInt8>) -> EventType? {
+    for (bytes, type) in typeNames where bytes.count == raw.count && bytes.elementsEqual(raw) { return type }
+    return nil
+  }
+
+  /// The instant of a stored `occurred_at` in its usual forms — `YYYY-MM-DD`, or
+  /// `YYYY-MM-DDTHH:MM:SS[.ffffff](Z|±HH:MM)` — read without making a String; nil for
+  /// anything else (the caller parses it the general way).
+  static func instant(_ b: UnsafeBufferPointer<UInt8>) -> (micros: Int64, isDate: Bool)? {
+    func number(_ from: Int, _ count: Int) -> Int? {
+      var value = 0
+      for k in from..<(from + count) {
+        let d = Int(b[k]) - 48
+        guard d >= 0 && d <= 9 else { return nil }
+        value = value * 10 + d
+      }
+      return value
+    }
+    guard b.count >= 10, b[4] == 0x2D, b[7] == 0x2D, let y = number(0, 4), let m = number(5, 2), let d = number(8, 2),
+      (1...12).contains(m), d >= 1, d <= 28 || d <= daysInMonth(y, m)
+    else { return nil }
+    let day = Int64(daysFromCivil(year: y, month: m, day: d))
+    if b.count == 10 { return (day * Timestamp.microsPerDay, true) }
+    guard b.count >= 20, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, let hh = number(11, 2), let mm = number(14, 2),
+      let ss = number(17, 2), hh <= 23, mm <= 59, ss <= 59
+    else { return nil }
+    var i = 19
+    var fraction: Int64 = 0
+    if b[i] == 0x2E {
+      i += 1
+      var digits = 0
+      while i < b.count, b[i] >= 0x30, b[i] <= 0x39, digits < 6 {
+        fraction = fraction * 10 + Int64(b[i] - 48)
+        digits += 1
+        i += 1
+      }
+      guard digits > 0 else { return nil }
+      for _ in digits..<6 { fraction *= 10 }
+    }
+    var offset = 0
+    if i == b.count - 1, b[i] == 0x5A {
+      offset = 0
+    } else if i == b.count - 6, b[i] == 0x2B || b[i] == 0x2D, b[i + 3] == 0x3A, let oh = number(i + 1, 2), let om = number(i + 4, 2),
+      oh <= 23, om <= 59
+    {
+      offset = (b[i] == 0x2D ? -1 : 1) * (oh * 3600 + om * 60)
+    } else {
+      return nil
+    }
+    let seconds = day * 86_400 + Int64(hh * 3600 + mm * 60 + ss - offset)
+    return (seconds * 1_000_000 + fraction, false)
+  }
+
+  static func daysInMonth(_ year: Int, _ month: Int) -> Int {
+    switch month {
+    case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+    case 4, 6, 9, 11: return 30
+    default: return 31
+    }
   }
 }
 
@@ -227,7 +289,7 @@ extension ByteCursor {
   }
 
   mutating func foldBody(
-    _ type: EventType, id: String, seq: Int64, topics: inout StringTable, cities: inout StringTable
+    _ type: EventType, id: UnsafeBufferPointer<UInt8>, seq: Int64, topics: inout StringTable, cities: inout StringTable
   ) -> FoldEvent.Body? {
     var countries: [CountryIndex] = [], about: [CountryIndex] = [], parties: [CountryIndex] = [], with: [CountryIndex] = []
     var speaker: CountryIndex?, from: CountryIndex?, to: CountryIndex?, city: Int32?, topicList: [Int32] = []
@@ -288,7 +350,8 @@ extension ByteCursor {
       guard let summary, !parties.isEmpty else { return nil }
       return .pledge(
         FoldEvent.Pledge(
-          seq: seq, id: id, summary: summary, parties: parties, with: with, item: item, by: by, due: due, meeting: meeting,
+          seq: seq, id: String(decoding: id, as: UTF8.self), summary: summary, parties: parties, with: with, item: item, by: by, due: due,
+          meeting: meeting,
           topics: topicList))
     case .thanksExpressed:
       guard let from, let to else { return nil }
