@@ -104,9 +104,11 @@ extension SQLiteEventStore {
       let writer = try translate { () throws(SQLiteError) in try BatchWriter(store: self) }
       let result = try body(writer)
       try writer.flush()
+      connection.resetCached()
       try translate { () throws(SQLiteError) in try connection.execute("COMMIT") }
       return result
     } catch {
+      connection.resetCached()
       try? connection.execute("ROLLBACK")
       codec.forgetDictionaries()
       throw error
@@ -165,23 +167,23 @@ final class BatchWriter: ReferenceIndex {
     let c = store.connection
     head = try store.readHead()
     startSeq = head.seq
-    let newest = try c.prepare("SELECT id, log_size FROM dictionaries ORDER BY id DESC LIMIT 1")
+    let newest = try c.cached("SELECT id, log_size FROM dictionaries ORDER BY id DESC LIMIT 1")
     if try newest.step() {
       dictId = newest.int64(0)
       dictLogSize = newest.int64(1)
     }
-    payloadBySeq = try c.prepare("SELECT dict_id, payload FROM events WHERE seq = ?")
-    idLookup = try c.prepare("SELECT seq FROM ids WHERE key = ? ORDER BY seq")
-    insertEvent = try c.prepare("INSERT INTO events(seq, type, occurred_us, dict_id, payload, hash) VALUES (?,?,?,?,?,?)")
-    insertId = try c.prepare("INSERT INTO ids(key, seq) VALUES (?, ?)")
-    insertCommit = try c.prepare("INSERT INTO commits(first_seq, recorded_us, recorded_at) VALUES (?, ?, ?)")
-    nameLookup = try c.prepare("SELECT seq FROM names WHERE key = ? ORDER BY seq DESC")
-    insertName = try c.prepare("INSERT INTO names(key, seq) VALUES (?, ?)")
-    selectRetraction = try c.prepare("SELECT seq FROM retractions WHERE target_seq = ?")
-    insertRetraction = try c.prepare("INSERT INTO retractions(target_seq, seq) VALUES (?, ?)")
-    selectResolution = try c.prepare("SELECT seq FROM resolutions WHERE item_seq = ?")
-    insertResolution = try c.prepare("INSERT INTO resolutions(item_seq, seq) VALUES (?, ?)")
-    deleteResolution = try c.prepare("DELETE FROM resolutions WHERE seq = ?")
+    payloadBySeq = try c.cached("SELECT dict_id, payload FROM events WHERE seq = ?")
+    idLookup = try c.cached("SELECT seq FROM ids WHERE key = ? ORDER BY seq")
+    insertEvent = try c.cached("INSERT INTO events(seq, type, occurred_us, dict_id, payload, hash) VALUES (?,?,?,?,?,?)")
+    insertId = try c.cached("INSERT INTO ids(key, seq) VALUES (?, ?)")
+    insertCommit = try c.cached("INSERT INTO commits(first_seq, recorded_us, recorded_at) VALUES (?, ?, ?)")
+    nameLookup = try c.cached("SELECT seq FROM names WHERE key = ? ORDER BY seq DESC")
+    insertName = try c.cached("INSERT INTO names(key, seq) VALUES (?, ?)")
+    selectRetraction = try c.cached("SELECT seq FROM retractions WHERE target_seq = ?")
+    insertRetraction = try c.cached("INSERT INTO retractions(target_seq, seq) VALUES (?, ?)")
+    selectResolution = try c.cached("SELECT seq FROM resolutions WHERE item_seq = ?")
+    insertResolution = try c.cached("INSERT INTO resolutions(item_seq, seq) VALUES (?, ?)")
+    deleteResolution = try c.cached("DELETE FROM resolutions WHERE seq = ?")
   }
 
   private func sql<R>(_ body: () throws(SQLiteError) -> R) throws(MeetlogError) -> R {

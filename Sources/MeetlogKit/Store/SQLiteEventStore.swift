@@ -209,9 +209,11 @@ public final class SQLiteEventStore: EventStore {
   }
 
   func readHead() throws(SQLiteError) -> StoreHead {
-    let statement = try connection.prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+    let statement = try connection.cached("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+    defer { statement.reset() }
     guard try statement.step() else { return StoreHead(seq: 0, hash: HashChain.genesis, recordedMicros: Int64.min) }
-    let recorded = try connection.prepare("SELECT recorded_us FROM commits ORDER BY first_seq DESC LIMIT 1")
+    let recorded = try connection.cached("SELECT recorded_us FROM commits ORDER BY first_seq DESC LIMIT 1")
+    defer { recorded.reset() }
     let recordedMicros = try recorded.step() ? recorded.int64(0) : Int64.min
     return StoreHead(seq: statement.int64(0), hash: statement.blob(1), recordedMicros: recordedMicros)
   }
@@ -233,6 +235,7 @@ public final class SQLiteEventStore: EventStore {
       if retractionLookup == nil { retractionLookup = try connection.prepare("SELECT seq FROM retractions WHERE target_seq = ?") }
       let statement = retractionLookup!
       statement.reset()
+      defer { statement.reset() }
       try statement.bind(1, seq)
       return try statement.step() ? statement.int64(0) : nil
     }
