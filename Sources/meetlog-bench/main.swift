@@ -55,11 +55,10 @@ func result(_ key: String, _ value: Double, _ unit: String) {
 struct Run {
   var seconds: Double
   var status: Int32
-  var maxRSSKilobytes: Int
 }
 
 /// Runs a process with stdin from `input` (or /dev/null) and stdout to /dev/null, timed
-/// with the monotonic clock; `wait4` gives its peak resident set.
+/// with the monotonic clock.
 func spawn(_ arguments: [String], input: String? = nil, environment: [String] = []) -> Run {
   var actions = posix_spawn_file_actions_t()
   posix_spawn_file_actions_init(&actions)
@@ -75,9 +74,21 @@ func spawn(_ arguments: [String], input: String? = nil, environment: [String] = 
   let start = clock.now
   guard posix_spawn(&pid, arguments[0], &actions, nil, argv, &env) == 0 else { fail("cannot run \(arguments[0])") }
   var status: Int32 = 0
-  var usage = rusage()
-  _ = wait4(pid, &status, 0, &usage)
-  return Run(seconds: seconds(clock.now - start), status: (status >> 8) & 0xFF, maxRSSKilobytes: usage.ru_maxrss)
+  _ = waitpid(pid, &status, 0)
+  return Run(seconds: seconds(clock.now - start), status: (status >> 8) & 0xFF)
+}
+
+/// Runs a process under `/usr/bin/time` for its peak resident set. `wait4`'s figure is
+/// wrong for a child started by posix_spawn from a large process: Linux counts the
+/// parent's memory, which the child shared until its exec, in the child's peak.
+/// `time` forks (a copy of a small process) before its exec, so its figure is the child's.
+func peakRSSKilobytes(_ arguments: [String]) -> Int {
+  let report = options.work + "/rss.txt"
+  let run = spawn(["/usr/bin/time", "-f", "%M", "-o", report] + arguments)
+  guard run.status == 0, let text = try? FileIO.read(path: report),
+    let kilobytes = Int(String(decoding: text, as: UTF8.self).split(separator: "\n").last ?? "")
+  else { fail("cannot measure the peak memory of \(arguments.joined(separator: " ")) with /usr/bin/time") }
+  return kilobytes
 }
 
 func currentEnvironment() -> [String] {
@@ -175,9 +186,10 @@ if let large = options.large {
   }
   // Replaying every event (snapshots off): the fold's memory, then the memory of also
   // printing every item as JSON.
-  let fold = spawn([meetlog, "state", "relations", "--no-snapshots", "--store", large])
-  result("large_replay_rss", Double(fold.maxRSSKilobytes) / 1024, "MB")
+  let foldArguments = [meetlog, "state", "relations", "--no-snapshots", "--store", large]
+  let fold = spawn(foldArguments)
   if options.largeEvents > 0 { result("large_replay_full", Double(options.largeEvents) / fold.seconds, "ev/s") }
-  let full = spawn([meetlog, "state", "--all", "--format", "json", "--no-snapshots", "--store", large])
-  result("large_output_rss", Double(full.maxRSSKilobytes) / 1024, "MB")
+  result("large_replay_rss", Double(peakRSSKilobytes(foldArguments)) / 1024, "MB")
+  let output = [meetlog, "state", "--all", "--format", "json", "--no-snapshots", "--store", large]
+  result("large_output_rss", Double(peakRSSKilobytes(output)) / 1024, "MB")
 }

@@ -214,8 +214,11 @@ extension HistoryGenerator: RandomNumberGenerator {
         if generator.next(4) == 0 { point.knownAt = try Timestamp.parse(Timestamp.formatDay(20_000 + generator.next(30))).get() }
         if generator.next(4) == 0 { point.atSeq = Int64(generator.next(start + 5)) }
         let withItems = generator.next(2) == 0
-        let fast = try StateQuery.runResuming(store, point, weights: ScoreWeights(), withItems: withItems, useSnapshots: true)
-        let whole = try StateQuery.runResuming(store, point, weights: ScoreWeights(), withItems: withItems, useSnapshots: false)
+        let withTopics = generator.next(3) > 0
+        let fast = try StateQuery.runResuming(
+          store, point, weights: ScoreWeights(), withItems: withItems, withTopics: withTopics, useSnapshots: true)
+        let whole = try StateQuery.runResuming(
+          store, point, weights: ScoreWeights(), withItems: withItems, withTopics: withTopics, useSnapshots: false)
         #expect(whole.resumedCut == nil)
         #expect(fast.state == whole.state, "point \(point)")
         if fast.resumedCut != nil { resumed += 1 }

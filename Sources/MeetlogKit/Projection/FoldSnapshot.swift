@@ -97,10 +97,12 @@ enum FoldSnapshot {
   /// `pointDay`; without `items`, the fold counts the snapshot's items from the relations
   /// part and must not meet an update or a resolution of one of them. `keepDetails` as
   /// for `StateFold`. Nil when the bytes are not a snapshot this version wrote.
-  static func decode(relations: [UInt8], items: [UInt8]?, weights: ScoreWeights, pointDay: Int, keepDetails: Bool) -> StateFold? {
+  static func decode(
+    relations: [UInt8], items: [UInt8]?, weights: ScoreWeights, pointDay: Int, keepDetails: Bool, countTopics: Bool = true
+  ) -> StateFold? {
     var r = ByteReader(relations)
     guard r.bytes(magic.count).map(Array.init) == magic else { return nil }
-    var fold = StateFold(weights: weights, pointDay: pointDay, keepDetails: keepDetails)
+    var fold = StateFold(weights: weights, pointDay: pointDay, keepDetails: keepDetails, countTopics: countTopics)
     for t in 0..<2 {
       guard let count = r.int() else { return nil }
       for _ in 0..<count {
@@ -122,10 +124,14 @@ enum FoldSnapshot {
       rel.statements = statements
       rel.thanksForward = forward
       rel.thanksBackward = backward
-      rel.topics.reserveCapacity(topicCount)
-      for _ in 0..<topicCount {
-        guard let topic = r.int(), let count = r.int() else { return nil }
-        rel.topics[Int32(topic)] = count
+      if countTopics {
+        rel.topics.reserveCapacity(topicCount)
+        for _ in 0..<topicCount {
+          guard let topic = r.int(), let count = r.int() else { return nil }
+          rel.topics[Int32(topic)] = count
+        }
+      } else if r.bytes(topicCount * 16) == nil {
+        return nil
       }
       guard let lastEvent = r.moment(), let sum = r.u64(), let reference = r.int(), let undecayed = r.u64() else { return nil }
       rel.lastEvent = lastEvent.value

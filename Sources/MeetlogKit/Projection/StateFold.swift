@@ -71,10 +71,15 @@ struct StateFold {
   var topics = StringTable()
   var cities = StringTable()
 
-  /// `keepDetails` false keeps only what the relations need (no item texts).
-  init(weights: ScoreWeights, pointDay: Int, keepDetails: Bool = true) {
+  /// False when nothing will print topics (tables): they are then not counted.
+  let countTopics: Bool
+
+  /// `keepDetails` false keeps only what the relations need (no item texts);
+  /// `countTopics` false leaves the relations' topic counts empty.
+  init(weights: ScoreWeights, pointDay: Int, keepDetails: Bool = true, countTopics: Bool = true) {
     self.weights = weights
     self.pointDay = pointDay
+    self.countTopics = countTopics
     items.keepDetails = keepDetails
   }
 
@@ -132,7 +137,9 @@ struct StateFold {
       }
       touched = Array(items.pairs(of: slot))
     }
-    if eventTopics.count > 1 {
+    if !countTopics {
+      eventTopics = []
+    } else if eventTopics.count > 1 {
       var seen = Set<Int32>()
       eventTopics = eventTopics.filter { seen.insert($0).inserted }
     }

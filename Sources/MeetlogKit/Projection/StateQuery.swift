@@ -62,13 +62,13 @@ public enum StateQuery {
           guard try snapshots.isUsable(s, bound: bound, asOfMicros: point.asOfMicros) else { continue }
           var needItems = withItems
           if !needItems { needItems = try snapshots.touchesItems(after: s, bound: bound, asOfMicros: point.asOfMicros) }
-          if let fold = try snapshots.loadFold(s, weights: weights, pointDay: point.day, withItems: needItems) {
+          if let fold = try snapshots.loadFold(s, weights: weights, pointDay: point.day, withItems: needItems, withTopics: withTopics) {
             resumed = (fold, s.cutMicros)
             break
           }
         }
       }
-      var fold = resumed?.fold ?? StateFold(weights: weights, pointDay: point.day, keepDetails: withItems)
+      var fold = resumed?.fold ?? StateFold(weights: weights, pointDay: point.day, keepDetails: withItems, countTopics: withTopics)
       try foldEvents(store, into: &fold, bound: bound, after: resumed?.cut, upTo: point.asOfMicros)
       if withItems, let snapshots = store as? SnapshotStore { try snapshots.readDetails(into: &fold) }
       return (fold.result(point: point, seq: bound, withItems: withItems, withTopics: withTopics), resumed?.cut)

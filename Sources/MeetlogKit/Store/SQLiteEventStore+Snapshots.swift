@@ -11,7 +11,9 @@ struct SnapshotInfo: Sendable {
 protocol SnapshotStore {
   func snapshots() throws(MeetlogError) -> [SnapshotInfo]
   func isUsable(_ snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64?) throws(MeetlogError) -> Bool
-  func loadFold(_ snapshot: SnapshotInfo, weights: ScoreWeights, pointDay: Int, withItems: Bool) throws(MeetlogError) -> StateFold?
+  func loadFold(
+    _ snapshot: SnapshotInfo, weights: ScoreWeights, pointDay: Int, withItems: Bool, withTopics: Bool
+  ) throws(MeetlogError) -> StateFold?
   func touchesItems(after snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64?) throws(MeetlogError) -> Bool
   func readDetails(into fold: inout StateFold) throws(MeetlogError)
 }
@@ -74,14 +76,17 @@ extension SQLiteEventStore: SnapshotStore {
 
   /// The fold of a snapshot; `withItems` also reads its items (to print them, or to
   /// fold updates and resolutions of them), and keeps the texts of later items.
-  func loadFold(_ snapshot: SnapshotInfo, weights: ScoreWeights, pointDay: Int, withItems: Bool) throws(MeetlogError) -> StateFold? {
+  func loadFold(
+    _ snapshot: SnapshotInfo, weights: ScoreWeights, pointDay: Int, withItems: Bool, withTopics: Bool = true
+  ) throws(MeetlogError) -> StateFold? {
     guard let relations = try storedPart(snapshot, "relations") else { return nil }
     var items: [UInt8]?
     if withItems {
       items = try storedPart(snapshot, "items")
       if items == nil { return nil }
     }
-    return FoldSnapshot.decode(relations: relations, items: items, weights: weights, pointDay: pointDay, keepDetails: withItems)
+    return FoldSnapshot.decode(
+      relations: relations, items: items, weights: weights, pointDay: pointDay, keepDetails: withItems, countTopics: withTopics)
   }
 
   /// Whether an event after the snapshot's cut (within the bound and `asOfMicros`)
