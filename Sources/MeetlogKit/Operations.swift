@@ -65,10 +65,12 @@ public enum Operations {
     }
     let store = try SQLiteEventStore(path: storePath, mode: .write)
     store.progress = progress("importing")
+    defer { store.progress?.finish() }
     let last = try store.importEvents(events)
     store.progress?.finish()
     store.progress = progress("snapshotting")
-    store.maintainSnapshot(now: try WallClock.now())
+    // The import has committed: a clock that cannot be read only skips the snapshot.
+    if let now = try? WallClock.now() { store.maintainSnapshot(now: now) }
     store.progress?.finish()
     return last
   }
