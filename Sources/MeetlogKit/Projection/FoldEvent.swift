@@ -35,8 +35,7 @@ struct StringTable {
   private var byHash: [UInt64: [Int32]] = [:]
 
   mutating func intern(_ raw: UnsafeBufferPointer<UInt8>) -> Int32 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in raw { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+    let hash = FNV1a.hash(raw)
     if let candidates = byHash[hash] {
       for index in candidates where strings[Int(index)].utf8.elementsEqual(raw) { return index }
     }

@@ -198,9 +198,7 @@ struct LoadedIds {
     var table: [(hash: UInt64, slot: Int32)] = []
     table.reserveCapacity(idStart.count - 1)
     for slot in 0..<(idStart.count - 1) {
-      var h: UInt64 = 0xcbf2_9ce4_8422_2325
-      for b in idBytes[Int(idStart[slot])..<Int(idStart[slot + 1])] { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-      table.append((h, Int32(slot)))
+      table.append((FNV1a.hash(idBytes[Int(idStart[slot])..<Int(idStart[slot + 1])]), Int32(slot)))
     }
     table.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.slot < $1.slot }
     hashes = table.map(\.hash)

@@ -32,9 +32,7 @@ struct ItemStore {
   var count: Int { pledgedMicros.count }
 
   static func hash(_ id: String) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in id.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-    return h
+    FNV1a.hash(id.utf8)
   }
 
   func find(_ id: String) -> Int32? {

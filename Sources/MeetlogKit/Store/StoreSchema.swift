@@ -76,9 +76,19 @@ enum StoreKey {
   static func name(_ kind: NameKind, _ name: String) -> Int64 { fnv1a(kind == .meeting ? 1 : 2, name) }
 
   private static func fnv1a(_ tag: UInt8, _ text: String) -> Int64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    hash = (hash ^ UInt64(tag)) &* 0x100_0000_01b3
-    for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-    return Int64(bitPattern: hash)
+    Int64(bitPattern: FNV1a.hash(text.utf8, seed: FNV1a.hash(CollectionOfOne(tag))))
+  }
+}
+
+/// FNV-1a, 64 bits: the one hash meetlog keys things by (index tables, interned strings,
+/// item lookups). Stable across machines and versions, which the stored keys need.
+enum FNV1a {
+  static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+
+  @inline(__always)
+  static func hash<S: Sequence<UInt8>>(_ bytes: S, seed: UInt64 = offsetBasis) -> UInt64 {
+    var hash = seed
+    for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    return hash
   }
 }
