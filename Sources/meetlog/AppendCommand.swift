@@ -26,10 +26,17 @@ struct AppendCommand: ParsableCommand {
   @Argument(help: ArgumentHelp("Event files; standard input when none or '-'.", valueName: "file"))
   var files: [String] = []
 
-  func run() throws {
-    let events = try Operations.readEvents(from: files)
+  var arguments: AppendArguments {
+    AppendArguments(store: store.store, expectSeq: expectSeq, format: format, files: files)
+  }
+
+  func run() throws { try Self.run(arguments) }
+
+  static func run(_ arguments: AppendArguments) throws {
+    let format = arguments.format
+    let events = try Operations.readEvents(from: arguments.files)
     let outcomes = try Operations.append(
-      storePath: store.path, events: events, expectSeq: expectSeq, now: try WallClock.now(),
+      storePath: StoreOptions.path(arguments.store), events: events, expectSeq: arguments.expectSeq, now: try WallClock.now(),
       progress: ProgressLine.forStandardError("appending"), snapshotProgress: ProgressLine.forStandardError("snapshotting"))
     switch format {
     case .json, .ndjson:

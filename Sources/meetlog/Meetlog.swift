@@ -37,6 +37,13 @@ struct Meetlog: ParsableCommand {
     for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE] { sigaddset(&unblock, signal) }
     sigprocmask(SIG_UNBLOCK, &unblock, nil)
     do {
+      // Scripts start one `meetlog append` per event: its plain command lines skip
+      // ArgumentParser's start-up cost (see `AppendArguments`).
+      let arguments = Array(CommandLine.arguments.dropFirst())
+      if arguments.first == "append", let plain = AppendArguments(plain: Array(arguments.dropFirst())) {
+        try AppendCommand.run(plain)
+        return
+      }
       var command = try parseAsRoot()
       try command.run()
     } catch let error as MeetlogError {

@@ -6,7 +6,10 @@ struct StoreOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("The store file (default: $MEETLOG_STORE, else ./meetlog.db).", valueName: "path"))
   var store: String?
 
-  var path: String {
+  var path: String { Self.path(store) }
+
+  /// `--store`, else `$MEETLOG_STORE`, else ./meetlog.db.
+  static func path(_ store: String?) -> String {
     if let store { return store }
     if let env = FileIO.environment("MEETLOG_STORE"), !env.isEmpty { return env }
     return "meetlog.db"
