@@ -36,7 +36,7 @@ struct StateCommand: ParsableCommand {
     store.progress = ProgressLine.forStandardError("replaying")
     defer { store.progress?.finish() }
     let state = try StateQuery.run(
-      store, point, weights: scoreWeights, withItems: section != .relations,
+      store, point, weights: scoreWeights, withItems: section != .relations, closedItems: all,
       withTopics: output.format == .json || output.format == .ndjson, useSnapshots: !noSnapshots)
     store.progress?.finish()
     FileIO.writeStandardOutput(

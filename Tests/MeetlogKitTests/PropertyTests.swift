@@ -221,6 +221,14 @@ extension HistoryGenerator: RandomNumberGenerator {
           store, point, weights: ScoreWeights(), withItems: withItems, withTopics: withTopics, useSnapshots: false)
         #expect(whole.resumedCut == nil)
         #expect(fast.state == whole.state, "point \(point)")
+        if withItems {
+          // Open items only (`state` without --all): the same list less the closed items.
+          var open = whole.state
+          open.items.removeAll { $0.outcome != nil }
+          let openOnly = try StateQuery.runResuming(
+            store, point, weights: ScoreWeights(), withItems: true, closedItems: false, withTopics: withTopics, useSnapshots: true)
+          #expect(openOnly.state == open, "point \(point)")
+        }
         if fast.resumedCut != nil { resumed += 1 }
         queries += 1
       }

@@ -201,8 +201,6 @@ struct StateFold {
     }
   }
 
-  /// The state at the point; `withItems` false leaves the item list empty (the
-  /// relations still count their items).
   /// What the items count per relation, as a snapshot stores it.
   func itemCountsPerRelation() -> [BaseCounts] {
     var counts = [BaseCounts](repeating: BaseCounts(), count: relations.count)
@@ -223,7 +221,9 @@ struct StateFold {
     return counts
   }
 
-  func result(point: PointInTime, seq: Int64, withItems: Bool = true, withTopics: Bool = true) -> ProjectedState {
+  /// The state at the point; `withItems` false leaves the item list empty (the
+  /// relations still count their items), `closedItems` false lists only the open items.
+  func result(point: PointInTime, seq: Int64, withItems: Bool = true, closedItems: Bool = true, withTopics: Bool = true) -> ProjectedState {
     var counts = [ItemCounts](repeating: ItemCounts(), count: relations.count)
     if let baseCounts {
       for (index, base) in baseCounts.enumerated() {
@@ -250,7 +250,7 @@ struct StateFold {
           if overdue { counts[index].overdue += 1 }
         }
       }
-      guard withItems && items.keepDetails else { continue }
+      guard withItems && items.keepDetails && (closedItems || outcome == nil) else { continue }
       let d = items.details(slot)
       let pledged = Moment(micros: items.pledgedMicros[s], isDate: items.dateFlags[s] & 1 != 0)
       let resolved = outcome == nil ? nil : Moment(micros: items.resolvedMicros[s], isDate: items.dateFlags[s] & 2 != 0)

@@ -38,19 +38,22 @@ public enum StateQuery {
   /// The state at `point`, folded by `StateFold` from canonical bytes, resumed from a
   /// snapshot when one is usable (`useSnapshots`); `withTopics` false leaves the
   /// relations' topic counts empty (tables do not show them); `withItems` false skips building the
-  /// item list (`state relations`). Snapshots never change the result: a property test
-  /// compares both ways bit for bit.
+  /// item list (`state relations`); `closedItems` false lists only the open items (what
+  /// `state` prints without `--all`), so the texts of closed ones are never read.
+  /// Snapshots never change the result: a property test compares both ways bit for bit.
   public static func run(
     _ store: some EventStore, _ point: PointInTime, weights: ScoreWeights = ScoreWeights(), withItems: Bool = true,
-    withTopics: Bool = true, useSnapshots: Bool = true
+    closedItems: Bool = true, withTopics: Bool = true, useSnapshots: Bool = true
   ) throws(MeetlogError) -> ProjectedState {
-    try runResuming(store, point, weights: weights, withItems: withItems, withTopics: withTopics, useSnapshots: useSnapshots).state
+    try runResuming(
+      store, point, weights: weights, withItems: withItems, closedItems: closedItems, withTopics: withTopics, useSnapshots: useSnapshots
+    ).state
   }
 
   /// `run`, and the cut of the snapshot it resumed from (nil: it folded the whole log).
   static func runResuming(
-    _ store: some EventStore, _ point: PointInTime, weights: ScoreWeights, withItems: Bool, withTopics: Bool = true,
-    useSnapshots: Bool
+    _ store: some EventStore, _ point: PointInTime, weights: ScoreWeights, withItems: Bool, closedItems: Bool = true,
+    withTopics: Bool = true, useSnapshots: Bool
   ) throws(MeetlogError) -> (state: ProjectedState, resumedCut: Int64?) {
     try store.readSnapshot { () throws(MeetlogError) in
       let bound = try boundSeq(store, point)
@@ -70,8 +73,9 @@ public enum StateQuery {
       }
       var fold = resumed?.fold ?? StateFold(weights: weights, pointDay: point.day, keepDetails: withItems, countTopics: withTopics)
       try foldEvents(store, into: &fold, bound: bound, after: resumed?.cut, upTo: point.asOfMicros)
-      if withItems, let snapshots = store as? SnapshotStore { try snapshots.readDetails(into: &fold) }
-      return (fold.result(point: point, seq: bound, withItems: withItems, withTopics: withTopics), resumed?.cut)
+      if withItems, let snapshots = store as? SnapshotStore { try snapshots.readDetails(into: &fold, closedItems: closedItems) }
+      let state = fold.result(point: point, seq: bound, withItems: withItems, closedItems: closedItems, withTopics: withTopics)
+      return (state, resumed?.cut)
     }
   }
 

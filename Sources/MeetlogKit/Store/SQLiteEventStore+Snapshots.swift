@@ -15,7 +15,7 @@ protocol SnapshotStore {
     _ snapshot: SnapshotInfo, weights: ScoreWeights, pointDay: Int, withItems: Bool, withTopics: Bool
   ) throws(MeetlogError) -> StateFold?
   func touchesItems(after snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64?) throws(MeetlogError) -> Bool
-  func readDetails(into fold: inout StateFold) throws(MeetlogError)
+  func readDetails(into fold: inout StateFold, closedItems: Bool) throws(MeetlogError)
 }
 
 extension SQLiteEventStore: SnapshotStore {
@@ -117,9 +117,10 @@ extension SQLiteEventStore: SnapshotStore {
     }
   }
 
-  /// Reads the texts of the items a fold loaded from a snapshot back from their pledges.
-  func readDetails(into fold: inout StateFold) throws(MeetlogError) {
-    let slots = fold.items.slotsWithoutDetails
+  /// Reads the texts of the items a fold loaded from a snapshot back from their pledges
+  /// (`closedItems` false: of the open ones only).
+  func readDetails(into fold: inout StateFold, closedItems: Bool) throws(MeetlogError) {
+    let slots = fold.items.slotsWithoutDetails.filter { closedItems || fold.items.outcome[Int($0)] == 0 }
     guard !slots.isEmpty else { return }
     let statement = try translate { () throws(SQLiteError) in try connection.prepare("SELECT dict_id, payload FROM events WHERE seq = ?") }
     var buffer: [UInt8] = []
