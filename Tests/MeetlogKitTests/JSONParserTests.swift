@@ -70,4 +70,14 @@ import Testing
     #expect(formatDecimal2(12.345678) == "12.35")
     #expect(formatDecimal2(7.105227) == "7.11")
   }
+
+  @Test func writesIntegersAsSwiftPrintsThem() {
+    let values: [Int64] = [0, 7, -1, 9, 10, -10, 99, 100, 1_234_567, Int64.max, Int64.min, Int64.min + 1]
+    var w = JSONWriter()
+    w.beginArray()
+    for v in values { w.int(v) }
+    w.int(UInt64.max)
+    w.endArray()
+    #expect(w.string == "[" + (values.map { String($0) } + [String(UInt64.max)]).joined(separator: ",") + "]")
+  }
 }

@@ -21,7 +21,7 @@ public struct JSONWriter: Sendable {
   private mutating func newline() {
     guard indentWidth > 0 else { return }
     bytes.append(0x0A)
-    for _ in 0..<(containers.count * indentWidth) { bytes.append(0x20) }
+    bytes.append(contentsOf: repeatElement(0x20, count: containers.count * indentWidth))
   }
 
   /// Separates a new member from the previous one inside the current container.
@@ -79,7 +79,29 @@ public struct JSONWriter: Sendable {
     bytes.append(contentsOf: literal.utf8)
   }
 
-  public mutating func int<I: BinaryInteger>(_ value: I) { raw(String(value)) }
+  public mutating func int<I: BinaryInteger>(_ value: I) {
+    guard let n = Int64(exactly: value), n != Int64.min else { return raw(String(value)) }
+    separate()
+    if n < 0 { bytes.append(UInt8(ascii: "-")) }
+    // The digits of |n|, written backwards into a small buffer, then copied in order.
+    var magnitude = n.magnitude
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    withUnsafeMutableBytes(of: &digits) { buffer in
+      var at = buffer.count
+      repeat {
+        at -= 1
+        buffer[at] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+        magnitude /= 10
+      } while magnitude > 0
+      bytes.append(contentsOf: buffer[at...])
+    }
+  }
+
+  /// Reserves room for `count` more bytes (a caller that knows its output is large).
+  public mutating func reserve(_ count: Int) { bytes.reserveCapacity(bytes.count + count) }
+
+  /// Appends a line feed after the value (the end of a document printed as a line).
+  public mutating func endLine() { bytes.append(0x0A) }
 
   public mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
 
@@ -122,18 +144,22 @@ public struct JSONWriter: Sendable {
 
   private mutating func appendEscaped(_ s: String) {
     bytes.append(UInt8(ascii: "\""))
-    var text = s
-    text.withUTF8 { utf8 in
-      // Copy runs that need no escape in one go.
-      var runStart = 0
-      for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-        if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
-        appendEscape(byte)
-        runStart = i + 1
-      }
-      if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+    if s.utf8.withContiguousStorageIfAvailable({ appendEscapedBytes($0) }) == nil {
+      var text = s
+      text.withUTF8 { appendEscapedBytes($0) }
     }
     bytes.append(UInt8(ascii: "\""))
+  }
+
+  /// Copies runs that need no escape in one go.
+  private mutating func appendEscapedBytes(_ utf8: UnsafeBufferPointer<UInt8>) {
+    var runStart = 0
+    for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+      if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+      appendEscape(byte)
+      runStart = i + 1
+    }
+    if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
   }
 
   private mutating func appendEscape(_ byte: UInt8) {

@@ -14,6 +14,7 @@ public enum StateRenderer {
     switch format {
     case .json:
       var w = JSONWriter(indent: 2)
+      w.reserve(state.relations.count * 900 + (section == .relations ? 0 : items.count * 700))
       w.beginObject()
       if section == .all {
         w.key("point")
@@ -32,7 +33,8 @@ public enum StateRenderer {
         w.endArray()
       }
       w.endObject()
-      return w.string + "\n"
+      w.endLine()
+      return w.string
     case .ndjson:
       var out = ""
       if section != .items {
