@@ -81,39 +81,51 @@ public enum StateQuery {
 
   /// Folds the included events with seq ≤ `bound` that occurred after `after` (when
   /// resuming a snapshot) and at or before `upTo`, in (`occurred_at`, `seq`) order.
+  ///
+  /// Two cores: a `FoldReader` on a second thread reads, decompresses and decodes the
+  /// events in batches while this thread folds them. The reader owns the store's
+  /// connection and the fold's topic and city tables until it has finished.
   static func foldEvents(
     _ store: some EventStore, into fold: inout StateFold, bound: Int64, after: Int64?, upTo: Int64?
   ) throws(MeetlogError) {
-    // The whole log: one set of retracted seqs. A suffix: a lookup per event.
-    let retracted = after == nil ? try store.retractedSeqs(maxSeq: bound) : []
     var query = EventQuery()
     query.maxSeq = bound
     query.occurredAtMost = upTo
     if let after { query.occurredAtLeast = after + 1 }
     query.excludedTypes = [.eventRetracted]
     query.byOccurrence = true
-    var read = 0
-    let progress = store.progress
-    try store.scanCanonical(query) { (seq, bytes) throws(MeetlogError) in
-      read += 1
-      if read & 4095 == 0 { progress?.progress(done: read, total: Int(bound)) }
-      if after == nil {
-        if retracted.contains(seq) { return true }
-      } else if let by = try store.retraction(of: seq), by <= bound {
-        return true
+    try foldRead(
+      by: FoldReader(store: store, query: query, bound: bound, resuming: after != nil, topics: fold.topics, cities: fold.cities),
+      into: &fold)
+  }
+
+  /// Folds what `reader` reads on a second thread (or first, when no thread can start).
+  private static func foldRead(by reader: FoldReader, into fold: inout StateFold) throws(MeetlogError) {
+    let bound = reader.bound
+    let progress = reader.store.progress
+    let handOff = HandOff<FoldReader.Batch>(capacity: 8)
+    let thread = BackgroundThread { [reader, handOff] in reader.read(into: handOff) }
+    // Without a second thread, read everything first (an unbounded hand-off).
+    let batches = thread == nil ? HandOff<FoldReader.Batch>(capacity: Int.max) : handOff
+    if thread == nil { reader.read(into: batches) }
+    var failure: MeetlogError?
+    var reported = 0
+    while let batch = batches.take() {
+      switch batch {
+      case .events(let events, let read):
+        for event in events { fold.apply(event) }
+        if read - reported >= 4096 {
+          reported = read
+          progress?.progress(done: read, total: Int(bound))
+        }
+      case .failed(let error):
+        failure = error
       }
-      if let event = FoldDecoder.decode(bytes, seq: seq, topics: &fold.topics, cities: &fold.cities) {
-        fold.apply(event)
-        return true
-      }
-      // Escapes or an unusual shape: the general decoder.
-      let event: Event
-      do throws(StoredEventError) { event = try PayloadCodec.decode(canonical: Array(bytes)) } catch {
-        throw MeetlogError(.io, "seq \(seq): \(error.message) (run meetlog verify)")
-      }
-      if let folded = FoldEvent(event, seq: seq, topics: &fold.topics, cities: &fold.cities) { fold.apply(folded) }
-      return true
     }
+    thread?.join()
+    fold.topics = reader.topics
+    fold.cities = reader.cities
+    if let failure { throw failure }
   }
 
   /// The state folded by `Projector`, the reference fold (for tests and comparisons).

@@ -1,0 +1,104 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A bounded queue between one producing thread and one consuming thread: replays read
+/// and decode events on a second core while the first folds them.
+///
+/// `put` waits while the queue is full, `take` while it is empty; `finish` ends the
+/// stream after what was put. The mutex and condition variables live at fixed addresses and are destroyed in
+/// `deinit`.
+final class HandOff<Element>: @unchecked Sendable {
+  private let capacity: Int
+  private var items: [Element] = []
+  private var head = 0
+  private var finished = false
+  private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+  private let notEmpty = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+  private let notFull = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+  init(capacity: Int) {
+    self.capacity = capacity
+    pthread_mutex_init(mutex, nil)
+    pthread_cond_init(notEmpty, nil)
+    pthread_cond_init(notFull, nil)
+  }
+
+  deinit {
+    pthread_cond_destroy(notFull)
+    pthread_cond_destroy(notEmpty)
+    pthread_mutex_destroy(mutex)
+    notFull.deallocate()
+    notEmpty.deallocate()
+    mutex.deallocate()
+  }
+
+  /// Adds an element, waiting for room.
+  func put(_ element: Element) {
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    while items.count - head >= capacity { pthread_cond_wait(notFull, mutex) }
+    items.append(element)
+    pthread_cond_signal(notEmpty)
+  }
+
+  /// The next element, waiting for one; nil once the stream is finished and drained.
+  func take() -> Element? {
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    while items.count == head && !finished { pthread_cond_wait(notEmpty, mutex) }
+    guard head < items.count else { return nil }
+    let element = items[head]
+    head += 1
+    if head == items.count {
+      items.removeAll(keepingCapacity: true)
+      head = 0
+    }
+    pthread_cond_signal(notFull)
+    return element
+  }
+
+  /// The producer is done.
+  func finish() {
+    pthread_mutex_lock(mutex)
+    finished = true
+    pthread_cond_signal(notEmpty)
+    pthread_mutex_unlock(mutex)
+  }
+}
+
+/// A thread running one closure, joined by `join` (which every creator must call).
+final class BackgroundThread {
+  private var thread = pthread_t()
+  private var joined = false
+
+  /// Starts `body` on a new thread; nil when the system refuses one (the caller then
+  /// does the work itself).
+  init?(_ body: @escaping @Sendable () -> Void) {
+    let box = Unmanaged.passRetained(Box(body))
+    let started = pthread_create(
+      &thread, nil,
+      { raw in
+        let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+        box.body()
+        return nil
+      }, box.toOpaque())
+    if started != 0 {
+      box.release()
+      return nil
+    }
+  }
+
+  func join() {
+    guard !joined else { return }
+    joined = true
+    pthread_join(thread, nil)
+  }
+
+  deinit { join() }
+
+  private final class Box {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+  }
+}
