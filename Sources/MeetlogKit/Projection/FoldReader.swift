@@ -29,7 +29,7 @@ final class FoldReader: @unchecked Sendable {
     self.cities = cities
   }
 
-  static var batchSize: Int { 512 }
+  static let batchSize = 512
 
   /// Reads every included event into `batches`, then finishes the stream.
   func read(into batches: HandOff<Batch>) {

@@ -45,9 +45,7 @@ public struct TextTable: Sendable {
     }
     var out: [UInt8] = []
     out.reserveCapacity((widths.reduce(0, +) + 2 * widths.count + 1) * (rows.count + 1))
-    func spaces(_ n: Int) {
-      for _ in 0..<max(0, n) { out.append(UInt8(ascii: " ")) }
-    }
+    func spaces(_ n: Int) { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(0, n))) }
     func line(_ cells: [String], _ cellWidths: [Int], style: (Int) -> TextStyle?) {
       for (i, cell) in cells.enumerated() {
         if i > 0 { spaces(2) }
