@@ -50,6 +50,31 @@ import Testing
     try sameWithAndWithout(store, [])
   }
 
+  @Test func asOfResumesFromCheckpointsAndVerifyChecksThem() throws {
+    let store = CLI.tempDir().appendingPathComponent("c.db").path
+    var environment = Self.every
+    environment["MEETLOG_CHECKPOINT_EVERY"] = "3"
+    #expect(try CLI.run(["append", CLI.seed, CLI.followUps], store: store, environment: environment).status == 0)
+    let rows = Int(try sql(store, "SELECT count(*) FROM checkpoints WHERE snapshot_id = 1")) ?? 0
+    // The seed's 20 events share one day; checkpoints fall between instants only.
+    #expect(rows == 3)
+    let points = ["2023-10-05", "2023-11-08", "2024-01-15", "2024-03-21", "2024-12-31", "2025-01-01T12:00:00Z"]
+    for point in points { try sameWithAndWithout(store, ["--as-of", point]) }
+    #expect(try CLI.run(["verify"], store: store).status == 0)
+    // Two checkpoints swapped: verify names the snapshot whose checkpoints are wrong.
+    _ = try sql(
+      store,
+      "UPDATE checkpoints SET relations = (SELECT relations FROM checkpoints ORDER BY cut_us LIMIT 1) WHERE cut_us = (SELECT max(cut_us) FROM checkpoints)"
+    )
+    let result = try CLI.run(["verify"], store: store)
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("its checkpoints do not match the log"), "\(result.stdout)")
+    // Damaged bytes: state folds the whole log instead.
+    _ = try sql(store, "UPDATE checkpoints SET relations = zeroblob(16)")
+    for point in points { try sameWithAndWithout(store, ["--as-of", point]) }
+    #expect(try CLI.run(["verify"], store: store).status == 1)
+  }
+
   @Test func zeroTurnsSnapshotsOff() throws {
     let store = CLI.tempDir().appendingPathComponent("u.db").path
     #expect(try CLI.run(["append", CLI.seed], store: store, environment: ["MEETLOG_SNAPSHOT_EVERY": "0"]).status == 0)

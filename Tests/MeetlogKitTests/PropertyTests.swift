@@ -196,6 +196,7 @@ extension HistoryGenerator: RandomNumberGenerator {
     let lines = generator.lines(220)
     let store = try SQLiteEventStore(path: Fixtures.tempPath(), mode: .write)
     var resumed = 0
+    var fromCheckpoints = 0
     var queries = 0
     var start = 0
     var day = 20_000
@@ -205,8 +206,10 @@ extension HistoryGenerator: RandomNumberGenerator {
       start = end
       day += 1
       // A snapshot now and then, with a cut anywhere from the past to the last occurrence.
+      // Checkpoints every few events (or none), so that as-of points resume from them.
       if generator.next(4) == 0 {
-        try store.writeSnapshot(now: Int64(19_000 + generator.next(1_800)) * Timestamp.microsPerDay)
+        try store.writeSnapshot(
+          now: Int64(19_000 + generator.next(1_800)) * Timestamp.microsPerDay, checkpointEvery: [7, 0, 4][generator.next(3)])
       }
       for _ in 0..<3 {
         var point = PointInTime(now: Int64(21_000) * Timestamp.microsPerDay)
@@ -230,6 +233,7 @@ extension HistoryGenerator: RandomNumberGenerator {
           #expect(openOnly.state == open, "point \(point)")
         }
         if fast.resumedCut != nil { resumed += 1 }
+        if let cut = fast.resumedCut, try store.snapshots().first?.cutMicros != cut { fromCheckpoints += 1 }
         queries += 1
       }
     }
@@ -239,6 +243,7 @@ extension HistoryGenerator: RandomNumberGenerator {
     #expect(try store.verify(expectHead: nil).faults.isEmpty)
     // The test means something only if snapshots were used, and not always.
     #expect(resumed > 5, "\(resumed) of \(queries) queries resumed from a snapshot")
+    #expect(fromCheckpoints > 2, "\(fromCheckpoints) of \(queries) queries resumed from a checkpoint")
     #expect(resumed < queries)
   }
 

@@ -31,14 +31,10 @@ struct ItemStore {
 
   var count: Int { pledgedMicros.count }
 
-  static func hash(_ id: String) -> UInt64 {
-    FNV1a.hash(id.utf8)
-  }
-
   func find(_ id: String) -> Int32? {
     if let slot = added[id] { return slot }
     guard !loaded.isEmpty else { return nil }
-    return loaded.find(id, hash: Self.hash(id))
+    return loaded.find(id)
   }
 
   func pairs(of slot: Int32) -> ArraySlice<PairIndex> {

@@ -41,7 +41,7 @@ struct StateFold {
     }
   }
 
-  struct Relation {
+  struct Relation: Equatable {
     var pair: PairIndex
     var meetings = 0
     var firstMeeting: Moment?
@@ -70,6 +70,8 @@ struct StateFold {
   var baseCounts: [BaseCounts]?
   var topics = StringTable()
   var cities = StringTable()
+  /// Set while a snapshot is written or verified: records its checkpoints.
+  var recorder: CheckpointRecorder?
 
   /// False when nothing will print topics (tables): they are then not counted.
   let countTopics: Bool
@@ -127,6 +129,7 @@ struct StateFold {
     case .pledge(let p):
       touched = Self.pairs(among: p.parties + p.with)
       eventTopics = p.topics
+      if recorder != nil && items.find(p.item ?? p.id) != nil { recorder!.itemReplaced() }
       items.pledge(p, pairs: touched, micros: event.micros, isDate: event.isDate)
     case .thanks(let from, let to):
       touched = from == to ? [] : [CountryIndexing.pair(from, to)]
@@ -160,7 +163,14 @@ struct StateFold {
     }
     switch event.body {
     case .updated(let id, let due):
-      if let due, let slot = items.find(id) { items.dueDay[Int(slot)] = Int32(due.day) }
+      if let due, let slot = items.find(id) {
+        let s = Int(slot)
+        if recorder != nil {
+          let (pledged, before) = (items.pledgedMicros[s], items.dueDay[s])
+          recorder!.dueChanged(slot: slot, pledgedMicros: pledged, pledgeDue: before, micros: event.micros, due: Int32(due.day))
+        }
+        items.dueDay[s] = Int32(due.day)
+      }
     case .resolved(let id, let outcome):
       if let slot = items.find(id) { items.resolve(slot, outcome, micros: event.micros, isDate: event.isDate) }
     case .pledge(let p):

@@ -60,9 +60,21 @@ public enum StateQuery {
       var resumed: (fold: StateFold, cut: Int64)?
       if useSnapshots, let snapshots = store as? SnapshotStore {
         let fingerprint = FoldSnapshot.fingerprint(weights)
-        for s in try snapshots.snapshots() where s.weights == fingerprint && Int(floorDiv(s.cutMicros, Timestamp.microsPerDay)) <= point.day
-        {
-          guard try snapshots.isUsable(s, bound: bound, asOfMicros: point.asOfMicros) else { continue }
+        for s in try snapshots.snapshots() where s.weights == fingerprint {
+          guard Int(floorDiv(s.cutMicros, Timestamp.microsPerDay)) <= point.day,
+            try snapshots.isUsable(s, bound: bound, asOfMicros: point.asOfMicros)
+          else {
+            // A point before the snapshot's cut, or a backfill after it: resume from one
+            // of its checkpoints.
+            if let fold = try snapshots.checkpointFold(
+              s, bound: bound, asOfMicros: point.asOfMicros ?? Int64.max, weights: weights, pointDay: point.day, withItems: withItems,
+              withTopics: withTopics)
+            {
+              resumed = fold
+              break
+            }
+            continue
+          }
           var needItems = withItems
           if !needItems { needItems = try snapshots.touchesItems(after: s, bound: bound, asOfMicros: point.asOfMicros) }
           if let fold = try snapshots.loadFold(s, weights: weights, pointDay: point.day, withItems: needItems, withTopics: withTopics) {
@@ -113,7 +125,17 @@ public enum StateQuery {
     while let batch = batches.take() {
       switch batch {
       case .events(let events, let read):
-        for event in events { fold.apply(event) }
+        if fold.recorder == nil {
+          for event in events { fold.apply(event) }
+        } else {
+          for event in events {
+            var recorder = fold.recorder!
+            fold.recorder = nil
+            recorder.before(event.micros, relations: fold.relations, waiting: !fold.waiting.isEmpty)
+            fold.recorder = recorder
+            fold.apply(event)
+          }
+        }
         if read - reported >= 4096 {
           reported = read
           progress?.progress(done: read, total: Int(bound))

@@ -15,6 +15,10 @@ protocol SnapshotStore {
     _ snapshot: SnapshotInfo, weights: ScoreWeights, pointDay: Int, withItems: Bool, withTopics: Bool
   ) throws(MeetlogError) -> StateFold?
   func touchesItems(after snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64?) throws(MeetlogError) -> Bool
+  func checkpointFold(
+    _ snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64, weights: ScoreWeights, pointDay: Int, withItems: Bool,
+    withTopics: Bool
+  ) throws(MeetlogError) -> (fold: StateFold, cut: Int64)?
   func readDetails(into fold: inout StateFold, closedItems: Bool) throws(MeetlogError)
 }
 
@@ -187,7 +191,13 @@ extension SQLiteEventStore: SnapshotStore {
   /// older ones; resumes from the newest usable snapshot when there is one. The cut is
   /// the last occurrence in the log, or `now` if the log holds events dated later.
   /// Does nothing when the fold has updates waiting for their pledge at the cut (rare).
-  func writeSnapshot(now: Int64, weights: ScoreWeights = ScoreWeights()) throws(MeetlogError) {
+  ///
+  /// With it go checkpoints every `checkpointEvery` events of fold order (none for 0):
+  /// a snapshot resumed from carries on the older one's checkpoints, or, when that one has
+  /// none to carry on, the log is folded from its start.
+  func writeSnapshot(
+    now: Int64, weights: ScoreWeights = ScoreWeights(), checkpointEvery: Int = SQLiteEventStore.checkpointInterval
+  ) throws(MeetlogError) {
     let fingerprint = FoldSnapshot.fingerprint(weights)
     let (fold, bound, cut): (StateFold, Int64, Int64) = try readSnapshot { () throws(MeetlogError) in
       let bound = try head().seq
@@ -200,17 +210,24 @@ extension SQLiteEventStore: SnapshotStore {
       var after: Int64?
       for snapshot in try snapshots() where snapshot.weights == fingerprint && snapshot.cutMicros <= cut {
         if try isUsable(snapshot, bound: bound, asOfMicros: cut),
-          let loaded = try loadFold(snapshot, weights: weights, pointDay: pointDay, withItems: true)
+          var loaded = try loadFold(snapshot, weights: weights, pointDay: pointDay, withItems: true)
         {
+          if checkpointEvery > 0 {
+            guard let carried = try carriedRecorder(snapshot, loaded: loaded, every: checkpointEvery) else { break }
+            loaded.recorder = carried
+          }
           fold = loaded
           after = snapshot.cutMicros
           break
         }
       }
+      if after == nil && checkpointEvery > 0 { fold.recorder = CheckpointRecorder(spacing: .every(checkpointEvery)) }
       try StateQuery.foldEvents(self, into: &fold, bound: bound, after: after, upTo: cut)
+      fold.recorder?.finish(cut: cut, relations: fold.relations, waiting: !fold.waiting.isEmpty)
       return (fold, bound, cut)
     }
     guard fold.waiting.isEmpty else { return }
+    let checkpoints = fold.recorder.map { $0.valid ? $0.rows : [] } ?? []
     let parts = FoldSnapshot.encode(fold)
     let compressor = ZstdCompressor(level: 3)
     let (relations, items) = (compressor.compress(parts.relations), compressor.compress(parts.items))
@@ -228,6 +245,7 @@ extension SQLiteEventStore: SnapshotStore {
         try insert.bind(5, relations)
         try insert.bind(6, items)
         try insert.run()
+        try storeCheckpoints(checkpoints, snapshotId: try connection.scalar("SELECT last_insert_rowid()"))
         try connection.execute("COMMIT")
       } catch {
         try? connection.execute("ROLLBACK")

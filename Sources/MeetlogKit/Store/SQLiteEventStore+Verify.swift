@@ -109,17 +109,25 @@ extension SQLiteEventStore {
   private func checkSnapshots(faults: inout [VerifyFault]) throws(MeetlogError) {
     for snapshot in try snapshots() {
       let problem = "snapshot \(snapshot.id) (events up to seq \(snapshot.seqBound), cut \(Timestamp.formatUTC(snapshot.cutMicros)))"
-      let repair = "remove it with: sqlite3 STORE 'DELETE FROM snapshots' (the next append of enough events writes a new one)"
+      let repair =
+        "remove it with: sqlite3 STORE 'DELETE FROM snapshots; DELETE FROM checkpoints' (the next append of enough events writes a new one)"
       guard let weights = FoldSnapshot.weights(fingerprint: snapshot.weights) else {
         faults.append(VerifyFault(seq: snapshot.seqBound, message: "\(problem) names weights this version cannot read; \(repair)"))
         continue
       }
       let stored = (try storedPart(snapshot, "relations"), try storedPart(snapshot, "items"))
       var fold = StateFold(weights: weights, pointDay: Int(floorDiv(snapshot.cutMicros, Timestamp.microsPerDay)))
+      // Its checkpoints: the fold records rows at the same instants, which must be the same.
+      let cuts = try checkpointCuts(snapshot)
+      if !cuts.isEmpty { fold.recorder = CheckpointRecorder(spacing: .at(cuts)) }
       try StateQuery.foldEvents(self, into: &fold, bound: snapshot.seqBound, after: nil, upTo: snapshot.cutMicros)
+      fold.recorder?.finish(cut: snapshot.cutMicros, relations: fold.relations, waiting: !fold.waiting.isEmpty)
       let rebuilt = FoldSnapshot.encode(fold)
+      let storedRows = cuts.isEmpty ? [] : try checkpointRows(snapshot)
       if stored.0 != rebuilt.relations || stored.1 != rebuilt.items {
         faults.append(VerifyFault(seq: snapshot.seqBound, message: "\(problem) does not match the log; \(repair)"))
+      } else if let recorder = fold.recorder, !recorder.valid || storedRows != recorder.rows {
+        faults.append(VerifyFault(seq: snapshot.seqBound, message: "\(problem): its checkpoints do not match the log; \(repair)"))
       }
     }
   }

@@ -1,0 +1,139 @@
+/// The `checkpoints` table: the checkpoints of the store's snapshot (`CheckpointRecorder`),
+/// which `state --as-of` resumes from when its point lies before the snapshot's cut.
+extension SQLiteEventStore {
+  static let checkpointsTable = """
+    CREATE TABLE IF NOT EXISTS checkpoints(
+      snapshot_id INTEGER NOT NULL,
+      cut_us INTEGER NOT NULL,
+      with_topics INTEGER NOT NULL,
+      relations BLOB NOT NULL,
+      dues BLOB NOT NULL,
+      UNIQUE (snapshot_id, cut_us)
+    ) STRICT
+    """
+
+  /// How many events of fold order lie between two checkpoints of a snapshot:
+  /// `MEETLOG_CHECKPOINT_EVERY`, default 8,000; 0 writes none.
+  public static let checkpointInterval: Int = {
+    if let text = FileIO.environment("MEETLOG_CHECKPOINT_EVERY"), let n = Int(text), n >= 0 { return n }
+    return 8_000
+  }()
+
+  /// The instants of a snapshot's checkpoints, in order; none when the store has no
+  /// checkpoints table (written before checkpoints existed).
+  func checkpointCuts(_ snapshot: SnapshotInfo) throws(MeetlogError) -> [(cut: Int64, withTopics: Bool)] {
+    try translate { () throws(SQLiteError) in
+      guard try connection.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'checkpoints'") > 0 else { return [] }
+      let statement = try connection.prepare("SELECT cut_us, with_topics FROM checkpoints WHERE snapshot_id = ? ORDER BY cut_us")
+      try statement.bind(1, snapshot.id)
+      var cuts: [(cut: Int64, withTopics: Bool)] = []
+      while try statement.step() { cuts.append((statement.int64(0), statement.int64(1) != 0)) }
+      return cuts
+    }
+  }
+
+  /// A snapshot's checkpoint rows, decompressed: every row's due changes, and the
+  /// relation deltas of the rows up to `relationsUpTo` (empty after it). Nil when one is
+  /// damaged.
+  func checkpointRows(_ snapshot: SnapshotInfo, relationsUpTo: Int64 = Int64.max) throws(MeetlogError) -> [CheckpointRow]? {
+    try translate { () throws(SQLiteError) -> [CheckpointRow]? in
+      let statement = try connection.prepare(
+        "SELECT cut_us, with_topics, CASE WHEN cut_us <= ? THEN relations END, dues FROM checkpoints WHERE snapshot_id = ? ORDER BY cut_us"
+      )
+      try statement.bind(1, relationsUpTo)
+      try statement.bind(2, snapshot.id)
+      guard let decompressor = try? ZstdDecompressor() else { return nil }
+      let limit = Int(Int32.max)
+      var rows: [CheckpointRow] = []
+      while try statement.step() {
+        var row = CheckpointRow(cut: statement.int64(0), withTopics: statement.int64(1) != 0, relations: [], dues: [])
+        if !statement.isNull(2) {
+          guard let bytes = try? statement.withBlob(2, { (raw) throws(ZstdError) in try decompressor.decompress(raw, limit: limit) })
+          else { return nil }
+          row.relations = bytes
+        }
+        guard let dues = try? statement.withBlob(3, { (raw) throws(ZstdError) in try decompressor.decompress(raw, limit: limit) })
+        else { return nil }
+        row.dues = dues
+        rows.append(row)
+      }
+      return rows
+    }
+  }
+
+  /// The fold at the latest checkpoint of `snapshot` at or before `asOfMicros` that
+  /// resuming from gives exactly the state within `bound` and `asOfMicros` (the rule of
+  /// `isUsable`, with the checkpoint's instant as the cut), and that instant. Nil when
+  /// there is none, or its rows are damaged (the caller then folds the whole log).
+  func checkpointFold(
+    _ snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64, weights: ScoreWeights, pointDay: Int, withItems: Bool,
+    withTopics: Bool
+  ) throws(MeetlogError) -> (fold: StateFold, cut: Int64)? {
+    guard snapshot.seqBound <= bound else { return nil }
+    var chosen: Int64?
+    for (cut, hasTopics) in try checkpointCuts(snapshot).reversed()
+    where cut <= asOfMicros && floorDiv(cut, Timestamp.microsPerDay) <= pointDay && (hasTopics || !withTopics) {
+      var at = snapshot
+      at.cutMicros = cut
+      if try isUsable(at, bound: bound, asOfMicros: asOfMicros) {
+        chosen = cut
+        break
+      }
+    }
+    guard let cut = chosen, let rows = try checkpointRows(snapshot, relationsUpTo: cut),
+      let relationsPart = try storedPart(snapshot, "relations"), let itemsPart = try storedPart(snapshot, "items"),
+      var fold = FoldSnapshot.decode(
+        relations: relationsPart, items: itemsPart, weights: weights, pointDay: pointDay, keepDetails: false, countTopics: withTopics,
+        indexIds: false)
+    else { return nil }
+    var relations: [StateFold.Relation] = []
+    var dues: [DueChange] = []
+    for row in rows {
+      if row.cut <= cut {
+        guard CheckpointRecorder.apply(row.relations, to: &relations, topics: withTopics && row.withTopics) else { return nil }
+      }
+      guard let changes = CheckpointRecorder.decodeDues(row.dues) else { return nil }
+      dues += changes
+    }
+    guard var items = CheckpointRecorder.rewind(fold.items, to: cut, dues: dues) else { return nil }
+    items.keepDetails = withItems
+    fold.items = items
+    fold.relations = relations
+    fold.relationIndex = Dictionary(uniqueKeysWithValues: relations.enumerated().map { ($0.element.pair, $0.offset) })
+    fold.baseCounts = nil
+    return (fold, cut)
+  }
+
+  /// A recorder that carries on the checkpoints of `snapshot`, whose fold `loaded` is
+  /// resumed from; nil when its rows cannot be carried on (none, damaged, or not ending
+  /// at its cut), in which case the new snapshot folds the whole log.
+  func carriedRecorder(_ snapshot: SnapshotInfo, loaded: StateFold, every: Int) throws(MeetlogError) -> CheckpointRecorder? {
+    guard let rows = try checkpointRows(snapshot), let last = rows.last, last.cut == snapshot.cutMicros, last.withTopics else { return nil }
+    var slots = Set<Int32>()
+    for row in rows {
+      guard let dues = CheckpointRecorder.decodeDues(row.dues) else { return nil }
+      for change in dues { slots.insert(change.slot) }
+    }
+    return CheckpointRecorder(spacing: .every(every), carried: rows, relations: loaded.relations, slotsWithHistory: slots)
+  }
+
+  /// Replaces the stored checkpoints by `rows` of snapshot `snapshotId`, inside the
+  /// caller's transaction.
+  func storeCheckpoints(_ rows: [CheckpointRow], snapshotId: Int64) throws(SQLiteError) {
+    try connection.execute(Self.checkpointsTable)
+    try connection.execute("DELETE FROM checkpoints")
+    guard !rows.isEmpty else { return }
+    let compressor = ZstdCompressor(level: 3)
+    let insert = try connection.prepare(
+      "INSERT INTO checkpoints(snapshot_id, cut_us, with_topics, relations, dues) VALUES (?, ?, ?, ?, ?)")
+    for row in rows {
+      insert.reset()
+      try insert.bind(1, snapshotId)
+      try insert.bind(2, row.cut)
+      try insert.bind(3, row.withTopics ? 1 : 0)
+      try insert.bind(4, compressor.compress(row.relations))
+      try insert.bind(5, compressor.compress(row.dues))
+      try insert.run()
+    }
+  }
+}
