@@ -205,16 +205,19 @@ struct CheckpointRecorder {
         value = d
         return true
       }
+      func moved(_ value: inout StateFold.Moment?) -> Bool {
+        guard let m = r.compactMoment(after: value) else { return false }
+        value = m.value
+        return true
+      }
       if mask & Field.meetings.bit != 0 {
         guard changed(&rel.meetings) else { return false }
       }
       if mask & Field.firstMeeting.bit != 0 {
-        guard let m = r.compactMoment(after: rel.firstMeeting) else { return false }
-        rel.firstMeeting = m.value
+        guard moved(&rel.firstMeeting) else { return false }
       }
       if mask & Field.lastMeeting.bit != 0 {
-        guard let m = r.compactMoment(after: rel.lastMeeting) else { return false }
-        rel.lastMeeting = m.value
+        guard moved(&rel.lastMeeting) else { return false }
       }
       if mask & Field.lastPlace.bit != 0 {
         guard let n = number(), n <= Int(Int32.max) + 1 else { return false }
@@ -230,8 +233,7 @@ struct CheckpointRecorder {
         guard changed(&rel.thanksBackward) else { return false }
       }
       if mask & Field.lastEvent.bit != 0 {
-        guard let m = r.compactMoment(after: rel.lastEvent) else { return false }
-        rel.lastEvent = m.value
+        guard moved(&rel.lastEvent) else { return false }
       }
       if mask & Field.decayedSum.bit != 0 {
         guard let bits = r.u64() else { return false }
