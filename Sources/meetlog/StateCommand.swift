@@ -35,12 +35,12 @@ struct StateCommand: ParsableCommand {
     let store = try SQLiteEventStore(path: store.path, mode: .read)
     store.progress = ProgressLine.forStandardError("replaying")
     defer { store.progress?.finish() }
-    let state = try StateQuery.run(
+    let (state, items) = try StateQuery.runFolded(
       store, point, weights: scoreWeights, withItems: section != .relations, closedItems: all,
       withTopics: output.format == .json || output.format == .ndjson, useSnapshots: !noSnapshots)
     store.progress?.finish()
-    FileIO.writeStandardOutput(
-      StateRenderer.render(
-        state, section: section, allItems: all, format: output.format, colour: Terminal.colourStandardOutput))
+    let bytes = StateRenderer.renderBytes(
+      state, items: items, section: section, allItems: all, format: output.format, colour: Terminal.colourStandardOutput)
+    FileIO.writeStandardOutput(bytes)
   }
 }

@@ -231,6 +231,20 @@ extension HistoryGenerator: RandomNumberGenerator {
           let openOnly = try StateQuery.runResuming(
             store, point, weights: ScoreWeights(), withItems: true, closedItems: false, withTopics: withTopics, useSnapshots: true)
           #expect(openOnly.state == open, "point \(point)")
+          // Items written straight from the fold print what their values print.
+          for closedItems in [true, false] {
+            let folded = try StateQuery.runFolded(
+              store, point, withItems: true, closedItems: closedItems, withTopics: withTopics, useSnapshots: generator.next(2) == 0)
+            let values = closedItems ? whole.state : open
+            for format in [OutputFormat.json, .ndjson, .table] {
+              let direct = StateRenderer.renderBytes(
+                folded.state, items: folded.items, section: .all, allItems: closedItems, format: format, colour: false,
+                splitAt: generator.next(2) == 0 ? 2 : 2_000)
+              let reference = StateRenderer.renderBytes(values, section: .all, allItems: closedItems, format: format)
+              let same = direct == reference
+              #expect(same, "point \(point), \(format): the items written from the fold differ from their values")
+            }
+          }
         }
         if fast.resumedCut != nil { resumed += 1 }
         if let cut = fast.resumedCut, try store.snapshots().first?.cutMicros != cut { fromCheckpoints += 1 }

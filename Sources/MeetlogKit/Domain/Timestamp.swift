@@ -140,11 +140,63 @@ public struct Timestamp: Sendable, Hashable, Comparable {
 
   /// `2023-10-05T09:30:00Z`, with `.ffffff` (trailing zeros cut) when not whole seconds.
   public static func formatUTC(_ micros: Int64) -> String {
+    let text = String(unsafeUninitializedCapacity: maxUTCLength) { writeUTC(micros, into: $0) ?? 0 }
+    if !text.isEmpty { return text }
+    let day = Int(floorDiv(micros, microsPerDay))
+    let within = micros - Int64(day) * microsPerDay
+    return formatDay(day) + formatTimeOfDay(seconds: Int(within / 1_000_000), fraction: Int(within % 1_000_000))
+  }
+
+  /// The longest `formatUTC` text of a year 0000–9999: `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+  static let maxUTCLength = 27
+
+  /// Writes `formatUTC(micros)` into `buffer` (at least `maxUTCLength` bytes) and
+  /// returns its length; nil for a year outside 0000–9999. Output of a hundred thousand
+  /// instants is written without a String for each.
+  static func writeUTC(_ micros: Int64, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int? {
     let day = Int(floorDiv(micros, microsPerDay))
     let within = micros - Int64(day) * microsPerDay
     let seconds = Int(within / 1_000_000)
-    let fraction = Int(within % 1_000_000)
-    var text = formatDay(day) + "T" + pad2(seconds / 3600) + ":" + pad2(seconds / 60 % 60) + ":" + pad2(seconds % 60)
+    var fraction = Int(within % 1_000_000)
+    let (y, m, d) = civilFromDays(day)
+    guard (0...9999).contains(y) else { return nil }
+    writeDay(y, m, d, into: buffer)
+    buffer[10] = UInt8(ascii: "T")
+    writeTwoDigits(seconds / 3600, into: buffer, at: 11)
+    buffer[13] = UInt8(ascii: ":")
+    writeTwoDigits(seconds / 60 % 60, into: buffer, at: 14)
+    buffer[16] = UInt8(ascii: ":")
+    writeTwoDigits(seconds % 60, into: buffer, at: 17)
+    var at = 19
+    if fraction != 0 {
+      buffer[at] = UInt8(ascii: ".")
+      var digits = 6
+      while fraction % 10 == 0 {
+        fraction /= 10
+        digits -= 1
+      }
+      for k in stride(from: digits, to: 0, by: -1) {
+        buffer[at + k] = UInt8(ascii: "0") + UInt8(fraction % 10)
+        fraction /= 10
+      }
+      at += digits + 1
+    }
+    buffer[at] = UInt8(ascii: "Z")
+    return at + 1
+  }
+
+  /// Writes `formatDay(day)` into `buffer` (at least 10 bytes) and returns 10; nil for a
+  /// year outside 0000–9999.
+  static func writeDay(_ day: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+    let (y, m, d) = civilFromDays(day)
+    guard (0...9999).contains(y) else { return nil }
+    writeDay(y, m, d, into: buffer)
+    return 10
+  }
+
+  /// `THH:MM:SS[.ffffff]Z` for years outside 0000–9999 (the slow path of `formatUTC`).
+  private static func formatTimeOfDay(seconds: Int, fraction: Int) -> String {
+    var text = "T" + pad2(seconds / 3600) + ":" + pad2(seconds / 60 % 60) + ":" + pad2(seconds % 60)
     if fraction != 0 {
       var digits = String(fraction)
       digits = String(repeating: "0", count: 6 - digits.count) + digits
@@ -154,12 +206,32 @@ public struct Timestamp: Sendable, Hashable, Comparable {
     return text + "Z"
   }
 
-  /// `YYYY-MM-DD` of a UTC day number.
+  /// `YYYY-MM-DD` of a day number.
   public static func formatDay(_ day: Int) -> String {
     let (y, m, d) = civilFromDays(day)
-    var year = String(y)
-    if year.count < 4 { year = String(repeating: "0", count: 4 - year.count) + year }
-    return year + "-" + pad2(m) + "-" + pad2(d)
+    guard (0...9999).contains(y) else {
+      var year = String(y)
+      if year.count < 4 { year = String(repeating: "0", count: 4 - year.count) + year }
+      return year + "-" + pad2(m) + "-" + pad2(d)
+    }
+    return String(unsafeUninitializedCapacity: 10) { buffer in
+      writeDay(y, m, d, into: buffer)
+      return 10
+    }
+  }
+
+  private static func writeDay(_ y: Int, _ m: Int, _ d: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) {
+    writeTwoDigits(y / 100, into: buffer, at: 0)
+    writeTwoDigits(y % 100, into: buffer, at: 2)
+    buffer[4] = UInt8(ascii: "-")
+    writeTwoDigits(m, into: buffer, at: 5)
+    buffer[7] = UInt8(ascii: "-")
+    writeTwoDigits(d, into: buffer, at: 8)
+  }
+
+  private static func writeTwoDigits(_ n: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at index: Int) {
+    buffer[index] = UInt8(ascii: "0") + UInt8(n / 10)
+    buffer[index + 1] = UInt8(ascii: "0") + UInt8(n % 10)
   }
 }
 

@@ -16,12 +16,27 @@ public struct JSONWriter: Sendable {
     bytes.reserveCapacity(512)
   }
 
+  /// A writer that continues a document inside `depth` open containers that already
+  /// hold members (its first value is preceded by a comma): one half of a long array
+  /// written on another thread, joined to the first half by `append(fragment:)`.
+  init(indent: Int, continuingAtDepth depth: Int) {
+    self.init(indent: indent)
+    containers = [Bool](repeating: true, count: depth)
+  }
+
+  /// Appends what a `continuingAtDepth` writer wrote, at the same depth.
+  mutating func append(fragment: [UInt8]) {
+    bytes += fragment
+    if !containers.isEmpty { containers[containers.count - 1] = true }
+  }
+
   public var string: String { String(decoding: bytes, as: UTF8.self) }
 
   private mutating func newline() {
     guard indentWidth > 0 else { return }
+    let width = containers.count * indentWidth
     bytes.append(0x0A)
-    bytes.append(contentsOf: repeatElement(0x20, count: containers.count * indentWidth))
+    for _ in 0..<width { bytes.append(0x20) }
   }
 
   /// Separates a new member from the previous one inside the current container.
@@ -71,6 +86,14 @@ public struct JSONWriter: Sendable {
   public mutating func string(_ value: String) {
     separate()
     appendEscaped(value)
+  }
+
+  /// A string given as UTF-8 bytes (text kept in a byte arena, with no String made).
+  mutating func string(utf8: UnsafeBufferPointer<UInt8>) {
+    separate()
+    bytes.append(UInt8(ascii: "\""))
+    appendEscapedBytes(utf8)
+    bytes.append(UInt8(ascii: "\""))
   }
 
   /// Writes a literal (a number or `true`) exactly as given.

@@ -234,6 +234,16 @@ struct StateFold {
   /// The state at the point; `withItems` false leaves the item list empty (the
   /// relations still count their items), `closedItems` false lists only the open items.
   func result(point: PointInTime, seq: Int64, withItems: Bool = true, closedItems: Bool = true, withTopics: Bool = true) -> ProjectedState {
+    var (state, items) = foldedResult(point: point, seq: seq, withItems: withItems, closedItems: closedItems, withTopics: withTopics)
+    state.items = items?.itemStates() ?? []
+    return state
+  }
+
+  /// `result` with its items left in the fold (`FoldedItems`; nil without `withItems`)
+  /// and the state's item list empty.
+  func foldedResult(
+    point: PointInTime, seq: Int64, withItems: Bool = true, closedItems: Bool = true, withTopics: Bool = true
+  ) -> (state: ProjectedState, items: FoldedItems?) {
     var counts = [ItemCounts](repeating: ItemCounts(), count: relations.count)
     if let baseCounts {
       for (index, base) in baseCounts.enumerated() {
@@ -244,12 +254,9 @@ struct StateFold {
         }
       }
     }
-    var itemList: [ItemState] = []
-    if withItems { itemList.reserveCapacity(items.count) }
     for slot in 0..<Int32(items.count) {
-      let s = Int(slot)
       let outcome = items.outcome(of: slot)
-      let due = items.dueDay[s]
+      let due = items.dueDay[Int(slot)]
       let overdue = outcome == nil && due != Int32.min && Int(due) < pointDay
       for pair in items.pairs(of: slot) {
         guard let index = relationIndex[pair] else { continue }
@@ -260,20 +267,6 @@ struct StateFold {
           if overdue { counts[index].overdue += 1 }
         }
       }
-      guard withItems && items.keepDetails && (closedItems || outcome == nil) else { continue }
-      let d = items.details(slot)
-      let pledged = Moment(micros: items.pledgedMicros[s], isDate: items.dateFlags[s] & 1 != 0)
-      let resolved = outcome == nil ? nil : Moment(micros: items.resolvedMicros[s], isDate: items.dateFlags[s] & 2 != 0)
-      itemList.append(
-        ItemState(
-          item: d.itemId, summary: d.summary, parties: d.parties, with: d.with, pairs: items.pairs(of: slot).map(CountryIndexing.pairKey),
-          pledgedAt: pledged.timestamp, pledgeEvent: d.pledgeEvent,
-          due: due == Int32.min ? nil : CalendarDay(day: Int(due), text: Timestamp.formatDay(Int(due))), outcome: outcome,
-          resolvedAt: resolved?.timestamp, meeting: d.meeting, by: d.by, overdue: overdue,
-          ageDays: max(0, pointDay - Int(floorDiv(pledged.micros, Timestamp.microsPerDay)))))
-    }
-    itemList.sort { a, b in
-      a.pledgedAt.micros != b.pledgedAt.micros ? a.pledgedAt.micros < b.pledgedAt.micros : a.item < b.item
     }
     var relationList: [RelationState] = []
     relationList.reserveCapacity(relations.count)
@@ -298,6 +291,7 @@ struct StateFold {
       relationList.append(state)
     }
     relationList.sort { $0.pair < $1.pair }
-    return ProjectedState(point: point, seq: seq, relations: relationList, items: itemList)
+    let folded = withItems && items.keepDetails ? FoldedItems(items, pointDay: pointDay, closedItems: closedItems) : nil
+    return (ProjectedState(point: point, seq: seq, relations: relationList, items: []), folded)
   }
 }

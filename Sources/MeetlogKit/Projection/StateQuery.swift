@@ -50,11 +50,25 @@ public enum StateQuery {
     ).state
   }
 
-  /// `run`, and the cut of the snapshot it resumed from (nil: it folded the whole log).
+  /// `run` with the items left in the fold: the state's item list is empty and `items`
+  /// (nil without `withItems`) holds them, for `StateRenderer` to write without making
+  /// an `ItemState` per item. What is printed is the same.
+  public static func runFolded(
+    _ store: some EventStore, _ point: PointInTime, weights: ScoreWeights = ScoreWeights(), withItems: Bool = true,
+    closedItems: Bool = true, withTopics: Bool = true, useSnapshots: Bool = true
+  ) throws(MeetlogError) -> (state: ProjectedState, items: FoldedItems?) {
+    let run = try runResuming(
+      store, point, weights: weights, withItems: withItems, closedItems: closedItems, withTopics: withTopics, useSnapshots: useSnapshots,
+      itemStates: false)
+    return (run.state, run.items)
+  }
+
+  /// `run`, and the cut of the snapshot it resumed from (nil: it folded the whole log);
+  /// `itemStates` false leaves the items in `items` (`runFolded`).
   static func runResuming(
     _ store: some EventStore, _ point: PointInTime, weights: ScoreWeights, withItems: Bool, closedItems: Bool = true,
-    withTopics: Bool = true, useSnapshots: Bool
-  ) throws(MeetlogError) -> (state: ProjectedState, resumedCut: Int64?) {
+    withTopics: Bool = true, useSnapshots: Bool, itemStates: Bool = true
+  ) throws(MeetlogError) -> (state: ProjectedState, resumedCut: Int64?, items: FoldedItems?) {
     try store.readSnapshot { () throws(MeetlogError) in
       let bound = try boundSeq(store, point)
       var resumed: (fold: StateFold, cut: Int64)?
@@ -86,8 +100,13 @@ public enum StateQuery {
       var fold = resumed?.fold ?? StateFold(weights: weights, pointDay: point.day, keepDetails: withItems, countTopics: withTopics)
       try foldEvents(store, into: &fold, bound: bound, after: resumed?.cut, upTo: point.asOfMicros)
       if withItems, let snapshots = store as? SnapshotStore { try snapshots.readDetails(into: &fold, closedItems: closedItems) }
-      let state = fold.result(point: point, seq: bound, withItems: withItems, closedItems: closedItems, withTopics: withTopics)
-      return (state, resumed?.cut)
+      var (state, items) = fold.foldedResult(
+        point: point, seq: bound, withItems: withItems, closedItems: closedItems, withTopics: withTopics)
+      if itemStates {
+        state.items = items?.itemStates() ?? []
+        items = nil
+      }
+      return (state, resumed?.cut, items)
     }
   }
 

@@ -10,11 +10,39 @@ public enum StateRenderer {
   public static func render(
     _ state: ProjectedState, section: StateSection, allItems: Bool, format: OutputFormat, colour: Bool = false
   ) -> String {
+    String(decoding: renderBytes(state, section: section, allItems: allItems, format: format, colour: colour), as: UTF8.self)
+  }
+
+  /// `render` as UTF-8 bytes: what `meetlog state` writes (a million-event state is tens
+  /// of megabytes, which a String would copy and validate twice more). With `folded`
+  /// (`StateQuery.runFolded`), the items printed are those, not `state.items`: it must
+  /// hold the closed items too when `allItems` is set.
+  public static func renderBytes(
+    _ state: ProjectedState, items folded: FoldedItems? = nil, section: StateSection, allItems: Bool, format: OutputFormat,
+    colour: Bool = false
+  ) -> [UInt8] {
+    renderBytes(state, items: folded, section: section, allItems: allItems, format: format, colour: colour, splitAt: 2_000)
+  }
+
+  /// `renderBytes`, writing the JSON items in two halves at once from `splitAt` items on.
+  static func renderBytes(
+    _ state: ProjectedState, items folded: FoldedItems?, section: StateSection, allItems: Bool, format: OutputFormat,
+    colour: Bool, splitAt: Int
+  ) -> [UInt8] {
+    if let folded, format == .table || format == .markdown {
+      var withItems = state
+      withItems.items = folded.itemStates()
+      return renderBytes(withItems, section: section, allItems: allItems, format: format, colour: colour)
+    }
     let items = allItems ? state.items : state.items.filter { $0.outcome == nil }
+    let itemCount = folded?.count ?? items.count
+    @Sendable func writeItems(_ w: inout JSONWriter, from start: Int, to end: Int) {
+      if let folded { folded.writeJSON(start..<end, into: &w) } else { for i in items[start..<end] { writeItem(i, &w) } }
+    }
     switch format {
     case .json:
       var w = JSONWriter(indent: 2)
-      w.reserve(state.relations.count * 900 + (section == .relations ? 0 : items.count * 700))
+      w.reserve(state.relations.count * 900 + (section == .relations ? 0 : itemCount * 700))
       w.beginObject()
       if section == .all {
         w.key("point")
@@ -29,43 +57,67 @@ public enum StateRenderer {
       if section != .relations {
         w.key("items")
         w.beginArray()
-        for i in items { writeItem(i, &w) }
+        // A long list is written in two halves at once.
+        if itemCount >= max(2, splitAt) {
+          let half = itemCount / 2
+          let (_, second) = concurrently(
+            { writeItems(&w, from: 0, to: half) },
+            {
+              var writer = JSONWriter(indent: 2, continuingAtDepth: 2)
+              writer.reserve((itemCount - half) * 700)
+              writeItems(&writer, from: half, to: itemCount)
+              return writer.bytes
+            })
+          w.append(fragment: second)
+        } else {
+          writeItems(&w, from: 0, to: itemCount)
+        }
         w.endArray()
       }
       w.endObject()
       w.endLine()
-      return w.string
+      return w.bytes
     case .ndjson:
-      var out = ""
+      var w = JSONWriter()
       if section != .items {
         for r in state.relations {
-          var w = JSONWriter()
           writeRelation(r, &w)
-          out += w.string + "\n"
+          w.endLine()
         }
       }
       if section != .relations {
-        for i in items {
-          var w = JSONWriter()
-          writeItem(i, &w)
-          out += w.string + "\n"
+        for k in 0..<itemCount {
+          writeItems(&w, from: k, to: k + 1)
+          w.endLine()
         }
       }
-      return out
+      return w.bytes
     case .table, .markdown:
       let markdown = format == .markdown
-      var out = ""
-      out += (markdown ? "**State** " : "State ") + describePoint(state) + "\n\n"
+      var out: [UInt8] = []
+      out += ((markdown ? "**State** " : "State ") + describePoint(state) + "\n\n").utf8
       if section != .items {
-        out += markdown ? "### Relations\n\n" : "Relations\n"
+        out += (markdown ? "### Relations\n\n" : "Relations\n").utf8
         let table = relationsTable(state.relations)
-        out += state.relations.isEmpty ? "(none)\n" : (markdown ? table.renderMarkdown() : table.renderText(colour: colour))
-        out += "\n"
+        if state.relations.isEmpty {
+          out += "(none)\n".utf8
+        } else if markdown {
+          out += table.renderMarkdown().utf8
+        } else {
+          out += table.renderTextBytes(colour: colour)
+        }
+        out += "\n".utf8
       }
       if section != .relations {
-        out += markdown ? "### \(allItems ? "Items" : "Open items")\n\n" : (allItems ? "Items\n" : "Open items\n")
+        out += (markdown ? "### \(allItems ? "Items" : "Open items")\n\n" : (allItems ? "Items\n" : "Open items\n")).utf8
         let table = itemsTable(items)
-        out += items.isEmpty ? "(none)\n" : (markdown ? table.renderMarkdown() : table.renderText(colour: colour))
+        if items.isEmpty {
+          out += "(none)\n".utf8
+        } else if markdown {
+          out += table.renderMarkdown().utf8
+        } else {
+          out += table.renderTextBytes(colour: colour)
+        }
       }
       return out
     }

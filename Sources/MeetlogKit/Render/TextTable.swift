@@ -38,6 +38,11 @@ public struct TextTable: Sendable {
   /// The table as aligned lines. Written into one byte buffer: `state` prints tables
   /// of a hundred thousand items, where a string per padded cell cost seconds.
   public func renderText(colour: Bool = false) -> String {
+    String(decoding: renderTextBytes(colour: colour), as: UTF8.self)
+  }
+
+  /// `renderText` as UTF-8 bytes, for a caller that writes them out.
+  public func renderTextBytes(colour: Bool = false) -> [UInt8] {
     let cellWidths = rows.map { $0.map(Self.displayWidth) }
     var widths = headers.map(Self.displayWidth)
     for row in cellWidths {
@@ -61,7 +66,7 @@ public struct TextTable: Sendable {
     for (index, row) in rows.enumerated() {
       line(row, cellWidths[index]) { index < styles.count ? styles[index][$0] : nil }
     }
-    return String(decoding: out, as: UTF8.self)
+    return out
   }
 
   public func renderMarkdown() -> String {

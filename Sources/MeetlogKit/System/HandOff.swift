@@ -102,3 +102,19 @@ final class BackgroundThread {
     init(_ body: @escaping @Sendable () -> Void) { self.body = body }
   }
 }
+
+/// Runs `second` on a `BackgroundThread` while `first` runs on the calling thread, and
+/// returns both results (`second` runs after `first` when no thread can start): output
+/// of tens of megabytes is written in two halves at once.
+func concurrently<A, B: Sendable>(_ first: () -> A, _ second: @escaping @Sendable () -> B) -> (A, B) {
+  let slot = ResultSlot<B>()
+  guard let thread = BackgroundThread({ slot.value = second() }) else { return (first(), second()) }
+  let a = first()
+  thread.join()
+  return (a, slot.value!)
+}
+
+/// Where a `concurrently` thread leaves its result; read only after the thread is joined.
+private final class ResultSlot<Value>: @unchecked Sendable {
+  var value: Value?
+}
