@@ -1,32 +1,57 @@
 /// The reading half of a replay: selects the included events, skips retracted ones,
-/// and decodes each into a `FoldEvent`, handing them over in batches (see
-/// `StateQuery.foldEvents`, which folds them on the calling thread).
+/// and hands their canonical bytes over in batches (see `StateQuery.foldEvents`, which
+/// decodes and folds them on the calling thread). Reading, SQLite and zstd take about as
+/// long as decoding and folding, so the two halves keep both cores busy; when this
+/// thread decoded too, the folding thread waited for it (a million-event replay took a
+/// third longer).
 ///
-/// It is used by one thread at a time: the reader thread until it has finished, then
-/// the thread that takes back `topics` and `cities`. That is why it may be sent across
-/// threads although the store and the tables are not thread-safe.
+/// It is used by one thread at a time: the reader thread until it has finished. That is
+/// why it may be sent across threads although the store is not thread-safe.
 final class FoldReader: @unchecked Sendable {
-  /// What the reader hands over: events to fold with how many rows were read so far
-  /// (for progress), or the error that stopped it.
+  /// What the reader hands over: the canonical bytes of events to fold with how many rows
+  /// were read so far (for progress), or the error that stopped it.
   enum Batch {
-    case events([FoldEvent], read: Int)
+    case events(Payloads, read: Int)
     case failed(MeetlogError)
+  }
+
+  /// The canonical bytes of a batch of events, one after another.
+  struct Payloads {
+    var bytes: [UInt8] = []
+    var ends: [Int] = []
+    var seqs: [Int64] = []
+
+    var count: Int { seqs.count }
+    var isEmpty: Bool { seqs.isEmpty }
+
+    mutating func append(_ payload: UnsafeBufferPointer<UInt8>, seq: Int64) {
+      bytes.append(contentsOf: payload)
+      ends.append(bytes.count)
+      seqs.append(seq)
+    }
+
+    /// Each payload with its seq, in order.
+    func forEach(_ body: (UnsafeBufferPointer<UInt8>, Int64) throws(MeetlogError) -> Void) throws(MeetlogError) {
+      try bytes.withUnsafeBufferPointer { (all) throws(MeetlogError) in
+        var start = 0
+        for k in 0..<seqs.count {
+          try body(UnsafeBufferPointer(rebasing: all[start..<ends[k]]), seqs[k])
+          start = ends[k]
+        }
+      }
+    }
   }
 
   let store: any EventStore
   let query: EventQuery
   let bound: Int64
   let resuming: Bool
-  private(set) var topics: StringTable
-  private(set) var cities: StringTable
 
-  init(store: any EventStore, query: EventQuery, bound: Int64, resuming: Bool, topics: StringTable, cities: StringTable) {
+  init(store: any EventStore, query: EventQuery, bound: Int64, resuming: Bool) {
     self.store = store
     self.query = query
     self.bound = bound
     self.resuming = resuming
-    self.topics = topics
-    self.cities = cities
   }
 
   static let batchSize = 512
@@ -34,8 +59,7 @@ final class FoldReader: @unchecked Sendable {
   /// Reads every included event into `batches`, then finishes the stream.
   func read(into batches: HandOff<Batch>) {
     defer { batches.finish() }
-    var batch: [FoldEvent] = []
-    batch.reserveCapacity(Self.batchSize)
+    var batch = Payloads()
     var read = 0
     do throws(MeetlogError) {
       // The whole log: one set of retracted seqs. A suffix: a lookup per event.
@@ -47,10 +71,10 @@ final class FoldReader: @unchecked Sendable {
         } else if retracted.contains(seq) {
           return true
         }
-        if let event = try decode(bytes, seq: seq) { batch.append(event) }
+        batch.append(bytes, seq: seq)
         if batch.count >= Self.batchSize {
           batches.put(.events(batch, read: read))
-          batch.removeAll(keepingCapacity: true)
+          batch = Payloads()
         }
         return true
       }
@@ -61,9 +85,11 @@ final class FoldReader: @unchecked Sendable {
     }
   }
 
-  /// One event's canonical bytes as the fold reads them; nil for an event the fold
-  /// ignores.
-  private func decode(_ bytes: UnsafeBufferPointer<UInt8>, seq: Int64) throws(MeetlogError) -> FoldEvent? {
+  /// One event's canonical bytes as the fold reads them, with its topics and cities
+  /// interned in the fold's tables; nil for an event the fold ignores.
+  static func decode(
+    _ bytes: UnsafeBufferPointer<UInt8>, seq: Int64, topics: inout StringTable, cities: inout StringTable
+  ) throws(MeetlogError) -> FoldEvent? {
     if let event = FoldDecoder.decode(bytes, seq: seq, topics: &topics, cities: &cities) { return event }
     // Escapes or an unusual shape: the general decoder.
     let event: Event

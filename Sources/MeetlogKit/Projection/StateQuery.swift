@@ -113,9 +113,9 @@ public enum StateQuery {
   /// Folds the included events with seq ≤ `bound` that occurred after `after` (when
   /// resuming a snapshot) and at or before `upTo`, in (`occurred_at`, `seq`) order.
   ///
-  /// Two cores: a `FoldReader` on a second thread reads, decompresses and decodes the
-  /// events in batches while this thread folds them. The reader owns the store's
-  /// connection and the fold's topic and city tables until it has finished.
+  /// Two cores: a `FoldReader` on a second thread reads and decompresses the events in
+  /// batches while this thread decodes and folds them. The reader owns the store's
+  /// connection until it has finished.
   static func foldEvents(
     _ store: some EventStore, into fold: inout StateFold, bound: Int64, after: Int64?, upTo: Int64?
   ) throws(MeetlogError) {
@@ -126,7 +126,7 @@ public enum StateQuery {
     query.excludedTypes = [.eventRetracted]
     query.byOccurrence = true
     try foldRead(
-      by: FoldReader(store: store, query: query, bound: bound, resuming: after != nil, topics: fold.topics, cities: fold.cities),
+      by: FoldReader(store: store, query: query, bound: bound, resuming: after != nil),
       into: &fold)
   }
 
@@ -143,7 +143,18 @@ public enum StateQuery {
     var reported = 0
     while let batch = batches.take() {
       switch batch {
-      case .events(let events, let read):
+      case .events(let payloads, let read):
+        // After a failure, drain the hand-off so that the reader can finish.
+        guard failure == nil else { continue }
+        var events: [FoldEvent] = []
+        events.reserveCapacity(payloads.count)
+        do throws(MeetlogError) {
+          try payloads.forEach { (bytes, seq) throws(MeetlogError) in
+            if let event = try FoldReader.decode(bytes, seq: seq, topics: &fold.topics, cities: &fold.cities) { events.append(event) }
+          }
+        } catch {
+          failure = error
+        }
         if fold.recorder == nil {
           for event in events { fold.apply(event) }
         } else {
@@ -160,12 +171,10 @@ public enum StateQuery {
           progress?.progress(done: read, total: Int(bound))
         }
       case .failed(let error):
-        failure = error
+        if failure == nil { failure = error }
       }
     }
     thread?.join()
-    fold.topics = reader.topics
-    fold.cities = reader.cities
     if let failure { throw failure }
   }
 

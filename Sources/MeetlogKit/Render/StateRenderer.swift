@@ -51,7 +51,8 @@ public enum StateRenderer {
       if section != .items {
         w.key("relations")
         w.beginArray()
-        for r in state.relations { writeRelation(r, &w) }
+        let order = TopicOrder(state.relations)
+        for r in state.relations { writeRelation(r, &w, topicOrder: order) }
         w.endArray()
       }
       if section != .relations {
@@ -80,8 +81,9 @@ public enum StateRenderer {
     case .ndjson:
       var w = JSONWriter()
       if section != .items {
+        let order = TopicOrder(state.relations)
         for r in state.relations {
-          writeRelation(r, &w)
+          writeRelation(r, &w, topicOrder: order)
           w.endLine()
         }
       }
@@ -144,7 +146,28 @@ public enum StateRenderer {
     w.endObject()
   }
 
+  /// The topic names of a state's relations in String order, ranked once: a relation's
+  /// topics are then sorted by rank (a 100,000-event state has 86,000 topic counts, whose
+  /// sorting by name took 20 ms).
+  struct TopicOrder {
+    let rank: [String: Int]
+
+    init(_ relations: [RelationState]) {
+      var names = Set<String>()
+      for r in relations { names.formUnion(r.topics.keys) }
+      rank = Dictionary(uniqueKeysWithValues: names.sorted().enumerated().map { ($0.element, $0.offset) })
+    }
+
+    func sorted(_ topics: [String: Int]) -> [(key: String, value: Int)] {
+      topics.map { (rank: rank[$0.key]!, entry: $0) }.sorted { $0.rank < $1.rank }.map(\.entry)
+    }
+  }
+
   public static func writeRelation(_ r: RelationState, _ w: inout JSONWriter) {
+    writeRelation(r, &w, topicOrder: TopicOrder([r]))
+  }
+
+  static func writeRelation(_ r: RelationState, _ w: inout JSONWriter, topicOrder: TopicOrder) {
     w.beginObject()
     w.field("pair", r.pair)
     w.field("countries", strings: r.countries)
@@ -168,7 +191,7 @@ public enum StateRenderer {
     w.endObject()
     w.key("topics")
     w.beginObject()
-    for key in r.topics.keys.sorted() { w.field(key, r.topics[key]!) }
+    for (key, count) in topicOrder.sorted(r.topics) { w.field(key, count) }
     w.endObject()
     w.field("last_event_at", r.lastEventAt?.display)
     w.key("score")

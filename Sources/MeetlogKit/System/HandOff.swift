@@ -10,7 +10,9 @@
 /// `deinit`.
 final class HandOff<Element>: @unchecked Sendable {
   private let capacity: Int
-  private var items: [Element] = []
+  /// Taken elements are set to nil at once (a batch holds megabytes), and the array is
+  /// compacted when the consumer has taken a few.
+  private var items: [Element?] = []
   private var head = 0
   private var finished = false
   private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -48,10 +50,13 @@ final class HandOff<Element>: @unchecked Sendable {
     defer { pthread_mutex_unlock(mutex) }
     while items.count == head && !finished { pthread_cond_wait(notEmpty, mutex) }
     guard head < items.count else { return nil }
-    let element = items[head]
+    let element = items[head].take()!
     head += 1
     if head == items.count {
       items.removeAll(keepingCapacity: true)
+      head = 0
+    } else if head >= 32 {
+      items.removeFirst(head)
       head = 0
     }
     pthread_cond_signal(notFull)
