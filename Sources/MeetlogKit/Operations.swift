@@ -25,54 +25,66 @@ public enum Operations {
     return pending
   }
 
-  /// Appends in one transaction. When the store does not exist yet, the batch is first
-  /// checked in memory against an empty log, so a rejected first append creates no
-  /// file — and a store is never removed, since another process may be using it.
+  /// Appends in one transaction. When the store does not exist yet, it is built under a
+  /// temporary name and linked into place once complete (`createLinked`), so a rejected
+  /// first append creates no file — and a store is never removed, since another process
+  /// may be using it.
   /// `snapshotProgress` is shown while a snapshot is written after the append.
   public static func append(
     storePath: String, events: [PendingEvent], expectSeq: Int64?, now: Int64, progress: ProgressObserver? = nil,
     snapshotProgress: ProgressObserver? = nil
   ) throws(MeetlogError) -> [AppendOutcome] {
+    func appendAndSnapshot(_ store: SQLiteEventStore) throws(MeetlogError) -> [AppendOutcome] {
+      store.progress = progress
+      defer { progress?.finish() }
+      let outcomes = try store.append(events, expectSeq: expectSeq, now: now)
+      progress?.finish()
+      store.progress = snapshotProgress
+      store.maintainSnapshot(now: now)
+      snapshotProgress?.finish()
+      return outcomes
+    }
     if !SQLiteEventStore.exists(storePath) {
       if let expectSeq, expectSeq != 0 {
         throw MeetlogError(
           .conflict, "\(storePath): --expect-seq \(expectSeq) does not match the log's last seq 0 (no store yet): nothing was appended")
       }
-      try SQLiteEventStore.checkFirstBatch(events)
+      if SQLiteEventStore.unwritableReason(storePath, existing: false) == nil {
+        if let outcomes = try SQLiteEventStore.createLinked(at: storePath, appendAndSnapshot) { return outcomes }
+      } else {
+        // The store cannot be created; an invalid batch is still reported as such.
+        try SQLiteEventStore.checkFirstBatch(events)
+      }
     }
-    let store = try SQLiteEventStore(path: storePath, mode: .write)
-    store.progress = progress
-    defer { progress?.finish() }
-    let outcomes = try store.append(events, expectSeq: expectSeq, now: now)
-    progress?.finish()
-    store.progress = snapshotProgress
-    store.maintainSnapshot(now: now)
-    snapshotProgress?.finish()
-    return outcomes
+    return try appendAndSnapshot(SQLiteEventStore(path: storePath, mode: .write))
   }
 
-  /// Loads an export into a new or empty store, checked first in memory when the store
-  /// does not exist yet (see `append`). `progress` makes an observer for each pass
-  /// ("checking", then "importing").
+  /// Loads an export into a new or empty store; a new store is built beside its path
+  /// and linked into place when complete (see `append`). `progress` makes an observer
+  /// for each pass ("importing", then "snapshotting").
   public static func importExport(
     storePath: String, events: [PendingEvent], progress: (String) -> ProgressObserver? = { _ in nil }
   ) throws(MeetlogError) -> Int64 {
-    if !SQLiteEventStore.exists(storePath) {
-      let check = try SQLiteEventStore(path: ":memory:", mode: .write)
-      check.progress = progress("checking")
-      defer { check.progress?.finish() }
-      _ = try check.importEvents(events)
+    func importAndSnapshot(_ store: SQLiteEventStore) throws(MeetlogError) -> Int64 {
+      store.progress = progress("importing")
+      defer { store.progress?.finish() }
+      let last = try store.importEvents(events)
+      store.progress?.finish()
+      store.progress = progress("snapshotting")
+      // The import has committed: a clock that cannot be read only skips the snapshot.
+      if let now = try? WallClock.now() { store.maintainSnapshot(now: now) }
+      store.progress?.finish()
+      return last
     }
-    let store = try SQLiteEventStore(path: storePath, mode: .write)
-    store.progress = progress("importing")
-    defer { store.progress?.finish() }
-    let last = try store.importEvents(events)
-    store.progress?.finish()
-    store.progress = progress("snapshotting")
-    // The import has committed: a clock that cannot be read only skips the snapshot.
-    if let now = try? WallClock.now() { store.maintainSnapshot(now: now) }
-    store.progress?.finish()
-    return last
+    if !SQLiteEventStore.exists(storePath) {
+      if SQLiteEventStore.unwritableReason(storePath, existing: false) == nil {
+        if let last = try SQLiteEventStore.createLinked(at: storePath, importAndSnapshot) { return last }
+      } else {
+        let check = try SQLiteEventStore(path: ":memory:", mode: .write)
+        _ = try check.importEvents(events)
+      }
+    }
+    return try importAndSnapshot(SQLiteEventStore(path: storePath, mode: .write))
   }
 
   /// Every event as export lines, in seq order.

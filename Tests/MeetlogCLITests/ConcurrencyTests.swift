@@ -45,6 +45,9 @@ import Testing
       }
       #expect(statuses.allSatisfy { $0.status == 0 }, "\(statuses.map(\.stderr))")
       #expect(try CLI.run(["verify"], store: store).stdout.hasPrefix("ok: 4 events"))
+      // Each writer built a store beside the path; those that lost the race removed theirs.
+      let folder = (store as NSString).deletingLastPathComponent
+      #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".new-") }.isEmpty)
     }
   }
 

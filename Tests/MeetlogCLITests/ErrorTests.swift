@@ -65,6 +65,7 @@ import Testing
     #expect(result.status == 65)
     #expect(result.stderr.contains("<stdin>:1: data.meeting"))
     #expect(!FileManager.default.fileExists(atPath: path))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent).isEmpty)
   }
 
   @Test func expectSeqMismatchExits75() throws {

@@ -27,6 +27,42 @@ import Testing
     #expect(report.eventsChecked == 4)
   }
 
+  /// A new store is built beside its path and linked into place: complete or absent,
+  /// and a store another process created meanwhile is left alone.
+  @Test func aNewStoreIsLinkedIntoPlaceOnlyWhenComplete() throws {
+    let path = Fixtures.tempPath()
+    let folder = (path as NSString).deletingLastPathComponent
+    let outcomes = try Operations.append(
+      storePath: path, events: try Fixtures.pending([Fixtures.thanks("t1", "2023-11-08")]), expectSeq: nil, now: now)
+    #expect(outcomes.map(\.seq) == [1])
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["store.db"])
+    #expect(try SQLiteEventStore(path: path, mode: .read).verify().eventsChecked == 1)
+
+    // A failing batch: nothing at the path, no temporary file left.
+    let failing = Fixtures.tempPath()
+    let bad = try Fixtures.pending([Fixtures.thanks("t1", "2023-11-08"), Fixtures.resolve("r1", "2023-11-09", item: "nope")])
+    let error = #expect(throws: MeetlogError.self) { try Operations.append(storePath: failing, events: bad, expectSeq: nil, now: now) }
+    #expect(error?.message.contains("test.ndjson:2: data.item") == true, "\(String(describing: error))")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: (failing as NSString).deletingLastPathComponent).isEmpty)
+
+    // Another process creates the store while this one builds its own: nil, and theirs stays.
+    let raced = Fixtures.tempPath()
+    let result = try SQLiteEventStore.createLinked(at: raced) { (store) throws(MeetlogError) -> Int in
+      let theirs = try SQLiteEventStore(path: raced, mode: .write)
+      _ = try theirs.append(try! Fixtures.pending([Fixtures.thanks("theirs", "2023-11-08")]), expectSeq: nil, now: now)
+      _ = try store.append(try! Fixtures.pending([Fixtures.thanks("mine", "2023-11-08")]), expectSeq: nil, now: now)
+      return 1
+    }
+    #expect(result == nil)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: (raced as NSString).deletingLastPathComponent) == ["store.db"])
+    var ids: [String] = []
+    try SQLiteEventStore(path: raced, mode: .read).scan(EventQuery()) {
+      ids.append($0.event.id)
+      return true
+    }
+    #expect(ids == ["theirs"])
+  }
+
   @Test func identicalIdIsADuplicateOtherContentAnError() throws {
     let store = try Fixtures.store([Fixtures.thanks("t1", "2023-11-08")])
     let head = try store.head()
