@@ -176,6 +176,40 @@ import Testing
     #expect(relationsOnly.items.isEmpty)
   }
 
+  /// Items written straight from the fold (`FoldedItems`) print what their `ItemState`s
+  /// print, in every format, for the texts a table cuts or a JSON writer escapes.
+  @Test func itemsWrittenFromTheFoldPrintWhatTheirValuesPrint() throws {
+    let long = String(repeating: "Deliver the border crossing plan ", count: 3)
+    let lines =
+      Self.lines + [
+        #"{"id":"p2","type":"agreement.pledged","occurred_at":"2024-01-06T10:11:12.345Z","data":{"summary":"\#(long)","parties":["SI"],"with":["HR","XK"],"by":{"name":"Ana","country":"HR"},"due":"2023-12-01","meeting":"m"}}"#,
+        #"{"id":"p3","type":"agreement.pledged","occurred_at":"2024-01-06T10:11:12Z","data":{"summary":"\"Quoted\"\\ \ttab \u00e9 Подписать соглашение о сотрудничестве в области пограничного контроля и миграции сегодня","parties":["RS","BA"],"item":"i:2"}}"#,
+        #"{"id":"p4","type":"agreement.pledged","occurred_at":"2024-01-07","data":{"summary":"Nešić\r\nsigns","parties":["SI","BA"],"item":"z"}}"#,
+        #"{"id":"r1","type":"item.resolved","occurred_at":"2024-01-08T08:00:00+01:00","data":{"item":"z","outcome":"superseded"}}"#,
+      ]
+    let store = try Fixtures.store(lines)
+    for asOf in [nil, "2024-01-06"] as [String?] {
+      let point = PointInTime(asOf: asOf.map { try! Timestamp.parse($0).get() }, now: Fixtures.day("2024-06-01T00:00:00Z"))
+      for closedItems in [true, false] {
+        let values = try StateQuery.run(store, point, closedItems: closedItems)
+        let folded = try StateQuery.runFolded(store, point, closedItems: closedItems)
+        #expect(folded.state.items.isEmpty && folded.items?.count == values.items.count)
+        for format in OutputFormat.allCases {
+          for colour in [false, true] {
+            for section in StateSection.allCases {
+              let direct = StateRenderer.renderBytes(
+                folded.state, items: folded.items, section: section, allItems: closedItems, format: format, colour: colour, splitAt: 2)
+              let reference = StateRenderer.renderBytes(values, section: section, allItems: closedItems, format: format, colour: colour)
+              #expect(
+                String(decoding: direct, as: UTF8.self) == String(decoding: reference, as: UTF8.self),
+                "\(format) \(section) colour \(colour) closed \(closedItems) as of \(asOf ?? "now")")
+            }
+          }
+        }
+      }
+    }
+  }
+
   @Test func theFastReaderKeepsWhatTheFoldNeeds() throws {
     var topics = StringTable()
     var cities = StringTable()

@@ -237,10 +237,11 @@ extension HistoryGenerator: RandomNumberGenerator {
               store, point, withItems: true, closedItems: closedItems, withTopics: withTopics, useSnapshots: generator.next(2) == 0)
             let values = closedItems ? whole.state : open
             for format in [OutputFormat.json, .ndjson, .table] {
+              let colour = format == .table && generator.next(2) == 0
               let direct = StateRenderer.renderBytes(
-                folded.state, items: folded.items, section: .all, allItems: closedItems, format: format, colour: false,
+                folded.state, items: folded.items, section: .all, allItems: closedItems, format: format, colour: colour,
                 splitAt: generator.next(2) == 0 ? 2 : 2_000)
-              let reference = StateRenderer.renderBytes(values, section: .all, allItems: closedItems, format: format)
+              let reference = StateRenderer.renderBytes(values, section: .all, allItems: closedItems, format: format, colour: colour)
               let same = direct == reference
               #expect(same, "point \(point), \(format): the items written from the fold differ from their values")
             }
@@ -259,6 +260,23 @@ extension HistoryGenerator: RandomNumberGenerator {
     #expect(resumed > 5, "\(resumed) of \(queries) queries resumed from a snapshot")
     #expect(fromCheckpoints > 2, "\(fromCheckpoints) of \(queries) queries resumed from a checkpoint")
     #expect(resumed < queries)
+  }
+
+  /// The texts of a snapshot's items read back in two halves at once (the second
+  /// through a connection of its own) are those read in one.
+  @Test func itemTextsReadInTwoHalvesAreThoseReadInOne() throws {
+    var generator = HistoryGenerator(seed: 7)
+    let store = try Fixtures.store(generator.lines(200))
+    try store.writeSnapshot(now: Fixtures.day("2030-01-01T00:00:00Z"))
+    let snapshot = try #require(try store.snapshots().first)
+    var lists: [[ItemState]] = []
+    for splitAt in [Int.max, 2] {
+      var fold = try #require(try store.loadFold(snapshot, weights: ScoreWeights(), pointDay: 21_000, withItems: true))
+      try store.readSnapshot { () throws(MeetlogError) in try store.readDetails(into: &fold, closedItems: true, splitAt: splitAt) }
+      lists.append(FoldedItems(fold.items, pointDay: 21_000, closedItems: true).itemStates())
+    }
+    #expect(lists[0].count > 10)
+    #expect(lists[0] == lists[1])
   }
 
   @Test func otherWeightsFoldTheWholeLog() throws {

@@ -147,6 +147,18 @@ public struct Timestamp: Sendable, Hashable, Comparable {
     return formatDay(day) + formatTimeOfDay(seconds: Int(within / 1_000_000), fraction: Int(within % 1_000_000))
   }
 
+  /// Calls `body` with the bytes of `display` for an instant (`formatDay` of its day for a
+  /// calendar date, else `formatUTC`), formatted on the stack: output of a hundred
+  /// thousand instants makes no String for each.
+  static func withDisplayBytes<R>(micros: Int64, isDate: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxUTCLength) { buffer in
+      let count = isDate ? writeDay(Int(floorDiv(micros, microsPerDay)), into: buffer) : writeUTC(micros, into: buffer)
+      if let count { return body(UnsafeBufferPointer(rebasing: buffer[..<count])) }
+      var text = isDate ? formatDay(Int(floorDiv(micros, microsPerDay))) : formatUTC(micros)
+      return text.withUTF8(body)
+    }
+  }
+
   /// The longest `formatUTC` text of a year 0000–9999: `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
   static let maxUTCLength = 27
 

@@ -23,6 +23,12 @@ enum CountryIndexing {
     a < b ? PairIndex(a) << 16 | PairIndex(b) : PairIndex(b) << 16 | PairIndex(a)
   }
 
+  /// The five bytes of `pairKey`, for writers that copy bytes.
+  static func pairBytes(_ pair: PairIndex) -> (UInt8, UInt8, UInt8, UInt8, UInt8) {
+    let (a, b) = (CountryIndex(pair >> 16), CountryIndex(pair & 0xFFFF))
+    return (UInt8(a / 26) + 65, UInt8(a % 26) + 65, UInt8(ascii: "-"), UInt8(b / 26) + 65, UInt8(b % 26) + 65)
+  }
+
   static func pairKey(_ pair: PairIndex) -> String {
     code(CountryIndex(pair >> 16)) + "-" + code(CountryIndex(pair & 0xFFFF))
   }

@@ -65,6 +65,74 @@ public struct FoldedItems: Sendable {
     max(0, pointDay - Int(floorDiv(store.pledgedMicros[Int(slot)], Timestamp.microsPerDay)))
   }
 
+  /// The items as the rows of `state`'s items table, written cell by cell from the
+  /// arena (`StateRenderer.itemsTable` makes the same table from `ItemState`s).
+  func itemsTable() -> CellTable {
+    var table = CellTable(rightAligned: StateRenderer.itemRightAligned)
+    table.newRow()
+    for header in StateRenderer.itemHeaders { table.addCell(header, style: .bold) }
+    store.arena.withUnsafeBufferPointer { arena in
+      for slot in slots {
+        let s = Int(slot)
+        var d = DetailReader(arena, at: store.detailStart[s])
+        let event = d.text()!
+        let item = d.text() ?? event
+        let summary = d.text()!
+        let outcome = store.outcome(of: slot)
+        let overdue = isOverdue(slot)
+        let due = store.dueDay[s]
+        table.newRow()
+        table.addCell { (out) -> Int? in
+          out.append(contentsOf: item)
+          return nil
+        }
+        table.addCell(outcome?.rawValue ?? "open", style: StateRenderer.stateStyle(outcome, overdue: overdue))
+        table.addCell { (out) -> Int? in
+          Timestamp.withDisplayBytes(micros: store.pledgedMicros[s], isDate: store.dateFlags[s] & 1 != 0) { out.append(contentsOf: $0) }
+          return nil
+        }
+        table.addCell { (out) -> Int? in
+          if due == Int32.min {
+            out += "–".utf8
+            return 1
+          }
+          Timestamp.withDisplayBytes(micros: Int64(due) * Timestamp.microsPerDay, isDate: true) { out.append(contentsOf: $0) }
+          return nil
+        }
+        table.addCell(overdue ? "yes" : "no", style: overdue ? .red : nil)
+        table.addCell("\(ageDays(slot)) d")
+        table.addCell { (out) -> Int? in
+          for (k, pair) in store.pairs(of: slot).enumerated() {
+            if k > 0 { out.append(UInt8(ascii: " ")) }
+            withUnsafeBytes(of: CountryIndexing.pairBytes(pair)) { out.append(contentsOf: $0) }
+          }
+          return nil
+        }
+        table.addCell { Self.appendTruncated(summary, to: &$0) }
+      }
+    }
+    return table
+  }
+
+  /// `String.truncated(limit)` of a summary, from its bytes when it is ASCII (one
+  /// character per byte; a carriage return could pair with a line feed); returns its
+  /// display width when it knows it.
+  private static func appendTruncated(
+    _ text: UnsafeBufferPointer<UInt8>, limit: Int = StateRenderer.summaryWidth, to out: inout [UInt8]
+  ) -> Int? {
+    guard text.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else {
+      out += String(decoding: text, as: UTF8.self).truncated(limit).utf8
+      return nil
+    }
+    if text.count <= limit {
+      out.append(contentsOf: text)
+      return text.count
+    }
+    out.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<(limit - 1)]))
+    out += "…".utf8
+    return limit
+  }
+
   /// Writes the items at `positions` of the list as `StateRenderer.writeItem` writes
   /// their `ItemState`s, byte for byte.
   func writeJSON(_ positions: Range<Int>, into w: inout JSONWriter) {
@@ -170,37 +238,22 @@ struct DetailReader {
 extension JSONWriter {
   /// A country code, written from its index.
   fileprivate mutating func country(_ index: CountryIndex) {
-    var code = (UInt8(index / 26) + 65, UInt8(index % 26) + 65)
-    withUnsafeBytes(of: &code) { string(utf8: $0.assumingMemoryBound(to: UInt8.self)) }
+    let code = (UInt8(index / 26) + 65, UInt8(index % 26) + 65)
+    withUnsafeBytes(of: code) { string(utf8: $0.assumingMemoryBound(to: UInt8.self)) }
   }
 
   /// A pair key (`BA-SI`), written from its index.
   fileprivate mutating func pair(_ pair: PairIndex) {
-    let (a, b) = (CountryIndex(pair >> 16), CountryIndex(pair & 0xFFFF))
-    var key = (UInt8(a / 26) + 65, UInt8(a % 26) + 65, UInt8(ascii: "-"), UInt8(b / 26) + 65, UInt8(b % 26) + 65)
-    withUnsafeBytes(of: &key) { string(utf8: $0.assumingMemoryBound(to: UInt8.self)) }
+    withUnsafeBytes(of: CountryIndexing.pairBytes(pair)) { string(utf8: $0.assumingMemoryBound(to: UInt8.self)) }
   }
 
   /// An instant as `Timestamp.display` prints it: a date, or UTC with `Z`.
   fileprivate mutating func instant(_ micros: Int64, isDate: Bool) {
-    if isDate { return day(Int(floorDiv(micros, Timestamp.microsPerDay))) }
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Timestamp.maxUTCLength) { buffer in
-      if let count = Timestamp.writeUTC(micros, into: buffer) {
-        string(utf8: UnsafeBufferPointer(rebasing: buffer[..<count]))
-      } else {
-        string(Timestamp.formatUTC(micros))
-      }
-    }
+    Timestamp.withDisplayBytes(micros: micros, isDate: isDate) { string(utf8: $0) }
   }
 
   /// A calendar day, `YYYY-MM-DD`.
   fileprivate mutating func day(_ day: Int) {
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { buffer in
-      if let count = Timestamp.writeDay(day, into: buffer) {
-        string(utf8: UnsafeBufferPointer(rebasing: buffer[..<count]))
-      } else {
-        string(Timestamp.formatDay(day))
-      }
-    }
+    instant(Int64(day) * Timestamp.microsPerDay, isDate: true)
   }
 }

@@ -90,10 +90,12 @@ struct ItemStore {
     (0..<Int32(count)).filter { detailStart[Int($0)] < 0 }
   }
 
-  /// Stores the details of a slot loaded from a snapshot, read back from its pledge.
-  mutating func setDetails(_ slot: Int32, from p: FoldEvent.Pledge) {
-    detailStart[Int(slot)] = Int32(arena.count)
-    writeDetails(p)
+  /// Takes the details of `slots` written into another arena (`Self.writeDetails`),
+  /// slot k's starting at `starts[k]` there.
+  mutating func adoptDetails(_ other: [UInt8], starts: [Int32], slots: ArraySlice<Int32>) {
+    let base = Int32(arena.count)
+    arena += other
+    for (slot, start) in zip(slots, starts) { detailStart[Int(slot)] = base + start }
   }
 
   mutating func resolve(_ slot: Int32, _ result: Outcome, micros: Int64, isDate: Bool) {
@@ -122,6 +124,14 @@ struct ItemStore {
   }
 
   private mutating func writeDetails(_ p: FoldEvent.Pledge) {
+    Self.writeDetails(p, into: &arena)
+  }
+
+  /// Appends one item's details to `arena` (the layout `details` and `DetailReader` read).
+  static func writeDetails(_ p: FoldEvent.Pledge, into arena: inout [UInt8]) {
+    func append(_ value: UInt32) {
+      withUnsafeBytes(of: value.littleEndian) { arena += $0 }
+    }
     func text(_ s: String?) {
       guard let s else {
         append(UInt32.max)
@@ -143,10 +153,6 @@ struct ItemStore {
     text(p.by?.role)
     text(p.by?.country)
     text(p.meeting)
-  }
-
-  private mutating func append(_ value: UInt32) {
-    withUnsafeBytes(of: value.littleEndian) { arena += $0 }
   }
 
   func details(_ slot: Int32) -> Details {

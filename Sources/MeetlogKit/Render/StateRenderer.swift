@@ -29,7 +29,7 @@ public enum StateRenderer {
     _ state: ProjectedState, items folded: FoldedItems?, section: StateSection, allItems: Bool, format: OutputFormat,
     colour: Bool, splitAt: Int
   ) -> [UInt8] {
-    if let folded, format == .table || format == .markdown {
+    if let folded, format == .markdown {
       var withItems = state
       withItems.items = folded.itemStates()
       return renderBytes(withItems, section: section, allItems: allItems, format: format, colour: colour)
@@ -112,13 +112,14 @@ public enum StateRenderer {
       }
       if section != .relations {
         out += (markdown ? "### \(allItems ? "Items" : "Open items")\n\n" : (allItems ? "Items\n" : "Open items\n")).utf8
-        let table = itemsTable(items)
-        if items.isEmpty {
+        if itemCount == 0 {
           out += "(none)\n".utf8
+        } else if let folded {
+          out += folded.itemsTable().render(colour: colour)
         } else if markdown {
-          out += table.renderMarkdown().utf8
+          out += itemsTable(items).renderMarkdown().utf8
         } else {
-          out += table.renderTextBytes(colour: colour)
+          out += itemsTable(items).renderTextBytes(colour: colour)
         }
       }
       return out
@@ -239,24 +240,35 @@ public enum StateRenderer {
     return t
   }
 
+  static let itemHeaders = ["ITEM", "STATE", "PLEDGED", "DUE", "OVERDUE", "AGE", "PAIRS", "SUMMARY"]
+  static let itemRightAligned: Set<Int> = [5]
+  /// Summaries are cut to this many characters in tables.
+  static let summaryWidth = 70
+
+  /// The colour of an item's STATE cell.
+  static func stateStyle(_ outcome: Outcome?, overdue: Bool) -> TextStyle? {
+    switch outcome {
+    case .fulfilled: .green
+    case .partiallyFulfilled: .yellow
+    case .broken, .withdrawn: .red
+    case .superseded: .dim
+    case nil: overdue ? .red : nil
+    }
+  }
+
   static func itemsTable(_ items: [ItemState]) -> TextTable {
-    var t = TextTable(headers: ["ITEM", "STATE", "PLEDGED", "DUE", "OVERDUE", "AGE", "PAIRS", "SUMMARY"], rightAligned: [5])
+    var t = TextTable(headers: itemHeaders, rightAligned: itemRightAligned)
     for i in items {
       var styles: [Int: TextStyle] = [:]
       if i.overdue { styles[4] = .red }
-      switch i.outcome {
-      case .fulfilled: styles[1] = .green
-      case .partiallyFulfilled: styles[1] = .yellow
-      case .broken, .withdrawn: styles[1] = .red
-      case .superseded: styles[1] = .dim
-      case nil: if i.overdue { styles[1] = .red }
-      }
+      styles[1] = stateStyle(i.outcome, overdue: i.overdue)
       t.add(
         [
           i.item, i.stateName, i.pledgedAt.display, i.due?.text ?? "–", i.overdue ? "yes" : "no", "\(i.ageDays) d",
-          i.pairs.joined(separator: " "), i.summary.truncated(70),
+          i.pairs.joined(separator: " "), i.summary.truncated(summaryWidth),
         ], styles: styles)
     }
     return t
   }
+
 }

@@ -43,30 +43,14 @@ public struct TextTable: Sendable {
 
   /// `renderText` as UTF-8 bytes, for a caller that writes them out.
   public func renderTextBytes(colour: Bool = false) -> [UInt8] {
-    let cellWidths = rows.map { $0.map(Self.displayWidth) }
-    var widths = headers.map(Self.displayWidth)
-    for row in cellWidths {
-      for (i, width) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], width) }
-    }
-    var out: [UInt8] = []
-    out.reserveCapacity((widths.reduce(0, +) + 2 * widths.count + 1) * (rows.count + 1))
-    func spaces(_ n: Int) { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(0, n))) }
-    func line(_ cells: [String], _ cellWidths: [Int], style: (Int) -> TextStyle?) {
-      for (i, cell) in cells.enumerated() {
-        if i > 0 { spaces(2) }
-        let padding = widths[i] - cellWidths[i]
-        let right = rightAligned.contains(i)
-        if right { spaces(padding) }
-        if colour, let style = style(i) { out += style.apply(cell, colour: true).utf8 } else { out += cell.utf8 }
-        if !right && i != cells.count - 1 { spaces(padding) }
-      }
-      out.append(UInt8(ascii: "\n"))
-    }
-    line(headers, headers.map(Self.displayWidth)) { _ in .bold }
+    var table = CellTable(rightAligned: rightAligned)
+    table.newRow()
+    for header in headers { table.addCell(header, style: .bold) }
     for (index, row) in rows.enumerated() {
-      line(row, cellWidths[index]) { index < styles.count ? styles[index][$0] : nil }
+      table.newRow()
+      for (column, cell) in row.enumerated() { table.addCell(cell, style: index < styles.count ? styles[index][column] : nil) }
     }
-    return out
+    return table.render(colour: colour)
   }
 
   public func renderMarkdown() -> String {
