@@ -339,15 +339,39 @@ enum Key: Int {
     ("country", .country), ("city", .city),
   ]
 
-  init(_ raw: UnsafeBufferPointer<UInt8>) {
-    for (name, key) in Self.names where name.utf8CodeUnitCount == raw.count {
-      if memcmp(name.utf8Start, raw.baseAddress!, raw.count) == 0 {
-        self = key
-        return
-      }
-    }
-    self = .unknown
+  /// The candidate key of a name by its length and first two bytes (a key is read
+  /// for every member of every event decoded: one table read and one comparison, not
+  /// a comparison with each name).
+  private static func slot(count: Int, _ first: UInt8, _ second: UInt8) -> Int {
+    (count & 15) << 10 | Int(first & 31) << 5 | Int(second & 31)
   }
+
+  private static let candidates: [UInt8] = {
+    var table = [UInt8](repeating: UInt8(Key.unknown.rawValue), count: 1 << 14)
+    for (name, key) in names {
+      let bytes = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+      let slot = slot(count: bytes.count, bytes[0], bytes[1])
+      precondition(table[slot] == UInt8(Key.unknown.rawValue), "two keys share a slot")
+      table[slot] = UInt8(key.rawValue)
+    }
+    return table
+  }()
+
+  init(_ raw: UnsafeBufferPointer<UInt8>) {
+    self = .unknown
+    guard raw.count >= 2, raw.count < 16,
+      let key = Key(rawValue: Int(Self.candidates[Self.slot(count: raw.count, raw[0], raw[1])])), key != .unknown
+    else { return }
+    let name = Self.names[Self.nameIndex[key.rawValue]].0
+    if name.utf8CodeUnitCount == raw.count && memcmp(name.utf8Start, raw.baseAddress!, raw.count) == 0 { self = key }
+  }
+
+  /// Where each key's name is in `names`, by raw value.
+  private static let nameIndex: [Int] = {
+    var index = [Int](repeating: 0, count: 64)
+    for (k, entry) in names.enumerated() { index[entry.1.rawValue] = k }
+    return index
+  }()
 
   /// The bit set of the `data` members a type allows (`EventDecoder.dataKeys`).
   static func allowed(in type: EventType) -> Int {

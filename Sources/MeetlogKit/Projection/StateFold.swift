@@ -62,7 +62,7 @@ struct StateFold {
   let weights: ScoreWeights
   let pointDay: Int
   var relations: [Relation] = []
-  var relationIndex: [PairIndex: Int] = [:]
+  var relationIndex = PairTable()
   var items = ItemStore()
   var waiting: [String: [FoldEvent]] = [:]
   /// Loaded from a snapshot without its items: per relation, what those items count
@@ -86,6 +86,11 @@ struct StateFold {
   }
 
   static func pairs(among countries: [CountryIndex]) -> [PairIndex] {
+    // Most meetings and pledges name two countries: one pair, no sorting.
+    if countries.count == 2 {
+      let (a, b) = (countries[0], countries[1])
+      return a == b ? [] : [CountryIndexing.pair(a, b)]
+    }
     var distinct = countries
     if distinct.count > 1 {
       distinct.sort()
@@ -143,8 +148,11 @@ struct StateFold {
     if !countTopics {
       eventTopics = []
     } else if eventTopics.count > 1 {
-      var seen = Set<Int32>()
-      eventTopics = eventTopics.filter { seen.insert($0).inserted }
+      // A handful of topics: drop repeats without a set.
+      var unique: [Int32] = []
+      unique.reserveCapacity(eventTopics.count)
+      for topic in eventTopics where !unique.contains(topic) { unique.append(topic) }
+      eventTopics = unique
     }
     let weight = weight(event.body)
     let day = event.day

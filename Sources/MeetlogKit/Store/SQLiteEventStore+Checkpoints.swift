@@ -99,7 +99,7 @@ extension SQLiteEventStore {
     items.keepDetails = withItems
     fold.items = items
     fold.relations = relations
-    fold.relationIndex = Dictionary(uniqueKeysWithValues: relations.enumerated().map { ($0.element.pair, $0.offset) })
+    fold.relationIndex = PairTable(pairs: relations.map(\.pair))
     fold.baseCounts = nil
     return (fold, cut)
   }
