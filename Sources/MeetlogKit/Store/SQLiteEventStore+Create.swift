@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// Creating a store with its first events: built under a temporary name beside it and
 /// linked into place once complete, so a first append that fails leaves no file.
 ///
@@ -14,7 +10,7 @@ extension SQLiteEventStore {
   /// (another process created the store first): the caller appends to that one. When
   /// `body` throws, the temporary store is removed and the error names `path`.
   static func createLinked<R>(at path: String, _ body: (SQLiteEventStore) throws(MeetlogError) -> R) throws(MeetlogError) -> R? {
-    let temporary = path + ".new-\(getpid())"
+    let temporary = path + ".new-\(FileIO.processId)"
     removeStoreFiles(temporary)
     defer { removeStoreFiles(temporary) }
     let result: R
@@ -27,11 +23,7 @@ extension SQLiteEventStore {
     } catch {
       throw MeetlogError(error.kind, error.message.replacingAll(temporary, with: path))
     }
-    guard link(temporary, path) == 0 else {
-      if errno == EEXIST { return nil }
-      throw MeetlogError(.io, "\(path): cannot create the store: \(String(cString: strerror(errno)))")
-    }
-    syncFolder(of: path)
+    guard try FileIO.linkNew(temporary, as: path) else { return nil }
     return result
   }
 
@@ -46,16 +38,7 @@ extension SQLiteEventStore {
 
   /// A store file and its WAL and shared-memory files, removed if present.
   static func removeStoreFiles(_ path: String) {
-    for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
+    for suffix in ["", "-wal", "-shm", "-journal"] { FileIO.remove(path + suffix) }
   }
 
-  /// Makes a new name in the folder of `path` durable (`fsync` of the folder).
-  private static func syncFolder(of path: String) {
-    var folder = "."
-    if let slash = path.lastIndex(of: "/") { folder = slash == path.startIndex ? "/" : String(path[..<slash]) }
-    let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    guard fd >= 0 else { return }
-    fsync(fd)
-    close(fd)
-  }
 }

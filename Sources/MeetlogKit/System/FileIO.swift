@@ -85,6 +85,32 @@ public enum FileIO {
     }
   }
 
+  /// Gives the file at `existing` a second name, `path` (`link(2)`, which never replaces
+  /// a file), and syncs the folder so the name survives a power cut. False when a file
+  /// is at `path` already.
+  static func linkNew(_ existing: String, as path: String) throws(MeetlogError) -> Bool {
+    guard link(existing, path) == 0 else {
+      if errno == EEXIST { return false }
+      throw MeetlogError(.io, "\(path): cannot create: \(String(cString: strerror(errno)))")
+    }
+    var folder = "."
+    if let slash = path.lastIndex(of: "/") { folder = slash == path.startIndex ? "/" : String(path[..<slash]) }
+    let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if fd >= 0 {
+      fsync(fd)
+      close(fd)
+    }
+    return true
+  }
+
+  /// Removes a file if it is there.
+  static func remove(_ path: String) {
+    unlink(path)
+  }
+
+  /// This process's id (names of temporary files).
+  static var processId: Int32 { getpid() }
+
   public static func environment(_ name: String) -> String? {
     getenv(name).map { String(cString: $0) }
   }
