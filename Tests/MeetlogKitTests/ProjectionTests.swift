@@ -203,6 +203,13 @@ import Testing
               #expect(
                 String(decoding: direct, as: UTF8.self) == String(decoding: reference, as: UTF8.self),
                 "\(format) \(section) colour \(colour) closed \(closedItems) as of \(asOf ?? "now")")
+              // A list with its closed items, printed without them.
+              if closedItems {
+                let openOnly = StateRenderer.renderBytes(
+                  folded.state, items: folded.items, section: section, allItems: false, format: format)
+                let openReference = StateRenderer.renderBytes(values, section: section, allItems: false, format: format)
+                #expect(openOnly == openReference, "\(format) \(section), open items only")
+              }
             }
           }
         }

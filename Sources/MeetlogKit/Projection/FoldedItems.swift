@@ -13,6 +13,17 @@ public struct FoldedItems: Sendable {
 
   public var count: Int { slots.count }
 
+  private init(store: ItemStore, slots: [Int32], pointDay: Int) {
+    self.store = store
+    self.slots = slots
+    self.pointDay = pointDay
+  }
+
+  /// The open items of the list.
+  func onlyOpen() -> FoldedItems {
+    FoldedItems(store: store, slots: slots.filter { store.outcome[Int($0)] == 0 }, pointDay: pointDay)
+  }
+
   /// The items of `store` (which kept its details) at `pointDay`; `closedItems` false
   /// lists only the open ones.
   init(_ store: ItemStore, pointDay: Int, closedItems: Bool) {
