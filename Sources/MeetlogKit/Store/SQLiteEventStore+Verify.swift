@@ -30,8 +30,8 @@ extension SQLiteEventStore {
   private func verifySnapshot() throws(MeetlogError) -> VerifyReport {
     var faults: [VerifyFault] = []
     var checked: Int64 = 0
-    var previousHash = HashChain.genesis
     var expectedSeq: Int64 = 1
+    var lastHash = HashChain.genesis
     let index = MemoryReferenceIndex()
     var expectedIds: [KeyedSeq] = []
     var expectedNames: [KeyedSeq] = []
@@ -42,65 +42,53 @@ extension SQLiteEventStore {
       commits = try CommitCursor(connection)
     } catch {
       let fault = VerifyFault(seq: 1, message: "the database file is damaged, no event can be read: \(error.message)")
-      return VerifyReport(eventsChecked: 0, faults: [fault], headHash: previousHash, expectedHeadSeq: nil)
+      return VerifyReport(eventsChecked: 0, faults: [fault], headHash: HashChain.genesis, expectedHeadSeq: nil)
     }
     func fault(_ seq: Int64, _ message: String) { faults.append(VerifyFault(seq: seq, message: message)) }
     let total = progress == nil ? 0 : Int((try? head().seq) ?? 0)
-    while true {
-      let recordedAt: Timestamp
-      do {
-        guard try statement.step() else { break }
-        recordedAt = try commits.recordedAt(seq: statement.int64(0))
-      } catch {
-        // A damaged file: report where reading stopped instead of failing as I/O.
-        fault(expectedSeq, "the database file is damaged at or after this seq: \(error.message)")
-        break
-      }
-      checked += 1
-      if checked & 4095 == 0 { progress?.progress(done: Int(checked), total: total) }
-      let seq = statement.int64(0)
-      if seq != expectedSeq {
-        fault(expectedSeq, seq > expectedSeq ? "missing: seq \(expectedSeq)…\(seq - 1) are not in the log" : "seq out of order")
-      }
-      expectedSeq = seq + 1
-      let storedHash = statement.blob(5)
-      defer { previousHash = storedHash }
-      let canonical: [UInt8]
-      let event: Event
-      do {
-        canonical = try statement.withBlob(4) { (raw) throws(StoredEventError) in
-          try codec.canonicalBytes(dictId: statement.int64(3), payload: raw)
-        }
-        event = try PayloadCodec.decode(canonical: canonical)
-      } catch {
-        fault(seq, error.message)
+    // A second thread reads and checks each row; this one checks what needs the log.
+    let reader = VerifyReader(statement: statement, commits: commits, codec: codec)
+    let handOff = HandOff<VerifyReader.Batch>(capacity: 8)
+    let thread = BackgroundThread { [reader, handOff] in reader.read(into: handOff) }
+    let batches = thread == nil ? HandOff<VerifyReader.Batch>(capacity: Int.max) : handOff
+    if thread == nil { reader.read(into: batches) }
+    while let batch = batches.take() {
+      guard case .rows(let rows) = batch else {
+        if case .damaged(let message) = batch { fault(expectedSeq, message) }
         continue
       }
-      if CanonicalEncoding.bytes(event) != canonical { fault(seq, "payload is not in canonical form") }
-      if HashChain.link(previous: previousHash, seq: seq, recordedAt: recordedAt.text, canonical: canonical) != storedHash {
-        fault(seq, "hash does not match: the event, its seq or recorded_at was changed, or an event before it is missing")
-      }
-      if statement.int64(1) != StoreSchema.typeCode(event.type) { fault(seq, "column type differs from the payload") }
-      if statement.int64(2) != event.occurredAt.micros { fault(seq, "column occurred_us differs from the payload") }
-      if index.event(id: event.id) != nil { fault(seq, "id \"\(event.id)\" is used twice") }
-      expectedIds.append(KeyedSeq(key: StoreKey.id(event.id), seq: seq))
-      if let name = event.definedMeeting { expectedNames.append(KeyedSeq(key: StoreKey.name(.meeting, name), seq: seq)) }
-      if let name = event.definedItem { expectedNames.append(KeyedSeq(key: StoreKey.name(.item, name), seq: seq)) }
-      do {
-        let effects = try ReferenceRules.check(event, index: index)
-        index.add(event, seq: seq)
-        index.record(event, seq: seq, effects: effects)
-      } catch {
-        index.add(event, seq: seq)
-        fault(seq, "breaks a reference rule: \(error.description)")
+      for row in rows {
+        checked += 1
+        if checked & 4095 == 0 { progress?.progress(done: Int(checked), total: total) }
+        let seq = row.seq
+        if seq != expectedSeq {
+          fault(expectedSeq, seq > expectedSeq ? "missing: seq \(expectedSeq)…\(seq - 1) are not in the log" : "seq out of order")
+        }
+        expectedSeq = seq + 1
+        lastHash = row.hash
+        faults += row.faults
+        guard let event = row.event else { continue }
+        if index.event(id: event.id) != nil { fault(seq, "id \"\(event.id)\" is used twice") }
+        expectedIds.append(KeyedSeq(key: StoreKey.id(event.id), seq: seq))
+        if let name = event.definedMeeting { expectedNames.append(KeyedSeq(key: StoreKey.name(.meeting, name), seq: seq)) }
+        if let name = event.definedItem { expectedNames.append(KeyedSeq(key: StoreKey.name(.item, name), seq: seq)) }
+        do {
+          let effects = try ReferenceRules.check(event, index: index)
+          index.add(event, seq: seq)
+          index.record(event, seq: seq, effects: effects)
+        } catch {
+          index.add(event, seq: seq)
+          fault(seq, "breaks a reference rule: \(error.description)")
+        }
       }
     }
+    thread?.join()
     try checkCommits(lastSeq: expectedSeq - 1, faults: &faults)
     if faults.isEmpty {
       try compareIndexTables(with: index, ids: expectedIds, names: expectedNames, faults: &faults)
     }
     if faults.isEmpty { try checkSnapshots(faults: &faults) }
-    let head = (try? head()) ?? StoreHead(seq: 0, hash: previousHash, recordedMicros: 0)
+    let head = (try? head()) ?? StoreHead(seq: 0, hash: lastHash, recordedMicros: 0)
     return VerifyReport(eventsChecked: checked, faults: faults.sorted { $0.seq < $1.seq }, headHash: head.hash, expectedHeadSeq: nil)
   }
 
