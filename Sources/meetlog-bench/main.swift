@@ -171,7 +171,7 @@ for line in eventLines.prefix(options.loop) {
   guard run.status == 0 else { fail("meetlog append (loop) exited \(run.status)") }
   loopSeconds += run.seconds
 }
-result("script_loop", Double(min(options.loop, eventLines.count)) / loopSeconds, "appends/s")
+if loopSeconds > 0 { result("script_loop", Double(min(options.loop, eventLines.count)) / loopSeconds, "appends/s") }
 
 // The large store (built once by tools/bench): state queries and the replay's memory.
 if let large = options.large {
