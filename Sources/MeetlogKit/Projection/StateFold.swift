@@ -239,16 +239,9 @@ struct StateFold {
     return counts
   }
 
-  /// The state at the point; `withItems` false leaves the item list empty (the
-  /// relations still count their items), `closedItems` false lists only the open items.
-  func result(point: PointInTime, seq: Int64, withItems: Bool = true, closedItems: Bool = true, withTopics: Bool = true) -> ProjectedState {
-    var (state, items) = foldedResult(point: point, seq: seq, withItems: withItems, closedItems: closedItems, withTopics: withTopics)
-    state.items = items?.itemStates() ?? []
-    return state
-  }
-
-  /// `result` with its items left in the fold (`FoldedItems`; nil without `withItems`)
-  /// and the state's item list empty.
+  /// The state at the point, its items left in the fold (`FoldedItems`, for the state's
+  /// item list or its output): `withItems` false gives none (the relations still count
+  /// their items), `closedItems` false lists only the open items.
   func foldedResult(
     point: PointInTime, seq: Int64, withItems: Bool = true, closedItems: Bool = true, withTopics: Bool = true
   ) -> (state: ProjectedState, items: FoldedItems?) {
