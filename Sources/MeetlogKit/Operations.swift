@@ -9,14 +9,10 @@ public enum Operations {
     for file in sources {
       let name = file == "-" ? "<stdin>" : file
       let bytes = file == "-" ? try FileIO.readStandardInput() : try FileIO.read(path: file)
-      for object in try InputReader.read(bytes, file: name, direct: !recordFields) {
-        if let direct = object.direct {
-          pending.append(PendingEvent(input: direct, location: object.location))
-          continue
-        }
-        do {
-          let input = try EventDecoder.decode(object.value, recordFields: recordFields)
-          pending.append(PendingEvent(input: input, location: object.location))
+      pending += try InputReader.read(bytes, file: name, direct: !recordFields) { (object) throws(MeetlogError) in
+        if let direct = object.direct { return PendingEvent(input: direct, location: object.location) }
+        do throws(FieldError) {
+          return PendingEvent(input: try EventDecoder.decode(object.value, recordFields: recordFields), location: object.location)
         } catch {
           throw MeetlogError(.invalidInput, "\(object.location.description): \(error.description)")
         }

@@ -38,27 +38,6 @@ struct AppendCommand: ParsableCommand {
     let outcomes = try Operations.append(
       storePath: StoreOptions.path(arguments.store), events: events, expectSeq: arguments.expectSeq, now: try WallClock.now(),
       progress: ProgressLine.forStandardError("appending"), snapshotProgress: ProgressLine.forStandardError("snapshotting"))
-    switch format {
-    case .json, .ndjson:
-      var out = format == .json ? "[\n" : ""
-      for (i, o) in outcomes.enumerated() {
-        var w = JSONWriter()
-        w.beginObject()
-        w.key("seq")
-        w.int(o.seq)
-        w.field("id", o.id)
-        w.field("status", o.duplicate ? "duplicate" : "appended")
-        w.endObject()
-        out += (format == .json ? "  " : "") + w.string + (format == .json && i < outcomes.count - 1 ? ",\n" : "\n")
-      }
-      if format == .json { out += "]\n" }
-      FileIO.writeStandardOutput(out)
-    case .table, .markdown:
-      var table = TextTable(headers: ["SEQ", "ID", "STATUS"], rightAligned: [0])
-      for o in outcomes {
-        table.add([String(o.seq), o.id, o.duplicate ? "duplicate" : "appended"], styles: [2: o.duplicate ? .yellow : .green])
-      }
-      FileIO.writeStandardOutput(format == .markdown ? table.renderMarkdown() : table.renderText(colour: Terminal.colourStandardOutput))
-    }
+    FileIO.writeStandardOutput(AppendRenderer.render(outcomes, format: format, colour: Terminal.colourStandardOutput))
   }
 }

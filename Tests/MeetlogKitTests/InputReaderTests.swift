@@ -40,4 +40,50 @@ import Testing
   @Test func byteOrderMarkIsTolerated() throws {
     #expect(try read([0xEF, 0xBB, 0xBF] + Array("{\"a\":1}".utf8)).count == 1)
   }
+
+  /// Reads NDJSON once in one pass and once in two halves (split from the first byte on).
+  func bothWays(_ bytes: [UInt8]) -> (Result<[InputObject], MeetlogError>, Result<[InputObject], MeetlogError>) {
+    func read(_ splitAt: Int) -> Result<[InputObject], MeetlogError> {
+      Result { () throws(MeetlogError) in
+        try InputReader.ndjson(bytes, start: 0, file: "in.ndjson", direct: true, splitAt: splitAt) { (o) throws(MeetlogError) in o }
+      }
+    }
+    return (read(Int.max), read(0))
+  }
+
+  @Test func twoHalvesReadWhatOnePassReads() throws {
+    var lines: [String] = []
+    for i in 0..<41 {
+      lines.append(i % 5 == 0 ? Fixtures.meeting("m\(i)", "2024-01-\(i % 28 + 11)") : "{\"a\":\(i)}")
+      if i % 7 == 0 { lines.append("") }
+    }
+    for text in [lines.joined(separator: "\n"), lines.joined(separator: "\r\n") + "\r\n", "{\"a\":1}\n{\"a\":2}"] {
+      let (one, two) = bothWays(Array(text.utf8))
+      let a = try one.get()
+      let b = try two.get()
+      #expect(a.map(\.location) == b.map(\.location))
+      #expect(a.map(\.value) == b.map(\.value))
+      #expect(
+        a.map { $0.direct.map { CanonicalEncoding.bytes($0.event) } } == b.map { $0.direct.map { CanonicalEncoding.bytes($0.event) } })
+      #expect(a.contains { $0.direct != nil } == text.contains("meeting.held"))
+    }
+  }
+
+  @Test func twoHalvesThrowTheFirstErrorByLine() {
+    let good = (0..<10).map { "{\"a\":\($0)}" }
+    var secondBad = good
+    secondBad[8] = "{\"a\":"
+    var bothBad = secondBad
+    bothBad[2] = "{]"
+    for (lines, line) in [(secondBad, 9), (bothBad, 3)] {
+      let (one, two) = bothWays(Array(lines.joined(separator: "\n").utf8))
+      for result in [one, two] {
+        guard case .failure(let error) = result else {
+          Issue.record("no error")
+          continue
+        }
+        #expect(error.message.hasPrefix("in.ndjson:\(line): "), "\(error.message)")
+      }
+    }
+  }
 }

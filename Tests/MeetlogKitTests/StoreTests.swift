@@ -74,6 +74,38 @@ import Testing
     #expect(clash?.message.contains("test.ndjson:1: id:") == true)
   }
 
+  /// A large batch is compressed on a second thread a run of 4,096 rows at a time, and
+  /// each run is inserted once the next is staged: a repeated id is found whether its
+  /// first event is inserted, being compressed or still staged.
+  @Test func aLargeBatchFindsItsOwnRepeatsInEveryRun() throws {
+    let n = 3 * 4096 + 100
+    var lines = (0..<n).map { Fixtures.thanks("t\($0)", "2023-11-08") }
+    // Inserted (runs 0 and 1), being compressed (run 2), staged (the last 100).
+    let repeated = [5, 4096 + 7, 2 * 4096 + 9, n - 3]
+    let store = try SQLiteEventStore(path: Fixtures.tempPath(), mode: .write)
+    let outcomes = try append(store, lines + repeated.map { lines[$0] })
+    #expect(outcomes.count == n + repeated.count)
+    #expect(Array(outcomes.suffix(repeated.count)) == repeated.map { AppendOutcome(seq: Int64($0 + 1), id: "t\($0)", duplicate: true) })
+    #expect(try store.verify().faults.isEmpty)
+    var seen = 0
+    try store.scan(EventQuery()) {
+      #expect($0.event.id == "t\(seen)")
+      seen += 1
+      return true
+    }
+    #expect(seen == n)
+
+    // The same id with other content, in each place: the whole batch is refused.
+    let fresh = try SQLiteEventStore(path: Fixtures.tempPath(), mode: .write)
+    for index in repeated {
+      lines.append(Fixtures.thanks("t\(index)", "2023-11-09"))
+      let error = rejection(fresh, lines)
+      #expect(error?.message.contains("test.ndjson:\(lines.count): id: \"t\(index)\" already names another event") == true)
+      lines.removeLast()
+    }
+    #expect(try fresh.head().seq == 0)
+  }
+
   @Test func generatedIdsAreUnique() throws {
     let line = #"{"type":"thanks.expressed","occurred_at":"2023-11-08","data":{"from":{"name":"X","country":"SI"},"to":"BA","for":"help"}}"#
     let store = try Fixtures.store([line, line])

@@ -17,6 +17,14 @@ public enum InputReader {
   /// With `direct`, each NDJSON line is first given to `DirectEventDecoder`; only lines
   /// it declines are parsed into a `JSONValue`.
   public static func read(_ bytes: [UInt8], file: String, direct: Bool = false) throws(MeetlogError) -> [InputObject] {
+    try read(bytes, file: file, direct: direct) { (object) throws(MeetlogError) in object }
+  }
+
+  /// `read`, with each object passed through `transform` as it is read (on the thread
+  /// that reads it, when a long NDJSON input is read in two halves).
+  public static func read<T: Sendable>(
+    _ bytes: [UInt8], file: String, direct: Bool = false, _ transform: @escaping @Sendable (InputObject) throws(MeetlogError) -> T
+  ) throws(MeetlogError) -> [T] {
     var start = 0
     // A UTF-8 byte order mark is tolerated at the very start, as RFC 8259 allows.
     if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
@@ -47,9 +55,13 @@ public enum InputReader {
       if items.isEmpty { throw MeetlogError(.invalidInput, "\(file):\(line): the array holds no events") }
       // Each element's line: re-scan to find where each element starts.
       let lines = elementLines(bytes, start: start)
-      return items.enumerated().map { i, item in
-        InputObject(location: InputLocation(file: file, line: i < lines.count ? lines[i] : line), value: item, direct: nil)
+      var objects: [T] = []
+      for (i, item) in items.enumerated() {
+        objects.append(
+          try transform(InputObject(location: InputLocation(file: file, line: i < lines.count ? lines[i] : line), value: item, direct: nil))
+        )
       }
+      return objects
     }
 
     // A first value that spans lines means a document of (pretty-printed) objects;
@@ -63,23 +75,62 @@ public enum InputReader {
     } catch {
       firstSpansLines = false
     }
-    var objects: [InputObject] = []
     if firstSpansLines {
+      var objects: [T] = []
       while true {
         parser.skipWhitespace()
         if parser.atEnd { break }
         let line = parser.currentLine
-        do {
-          objects.append(InputObject(location: InputLocation(file: file, line: line), value: try parser.parseValue(), direct: nil))
-        } catch {
-          throw fail(error)
-        }
+        let value: JSONValue
+        do { value = try parser.parseValue() } catch { throw fail(error) }
+        objects.append(try transform(InputObject(location: InputLocation(file: file, line: line), value: value, direct: nil)))
       }
       return objects
     }
-    var lineStart = start
-    var lineNumber = 1
-    let count = bytes.count
+    let objects = try ndjson(bytes, start: start, file: file, direct: direct, transform)
+    if objects.isEmpty { throw MeetlogError(.invalidInput, "\(file): the input holds no events") }
+    return objects
+  }
+
+  /// Inputs of at least this many bytes are read in two halves at once.
+  static let splitBytes = 1 << 20
+
+  /// Each line of NDJSON from `start`, through `transform`. A long input is read in two
+  /// halves on two threads, split at a line break; the first error by line is thrown.
+  static func ndjson<T: Sendable>(
+    _ bytes: [UInt8], start: Int, file: String, direct: Bool, splitAt: Int = splitBytes,
+    _ transform: @escaping @Sendable (InputObject) throws(MeetlogError) -> T
+  ) throws(MeetlogError) -> [T] {
+    var middle = start + (bytes.count - start) / 2
+    while middle < bytes.count, bytes[middle] != 0x0A { middle += 1 }
+    guard bytes.count - start >= splitAt, middle + 1 < bytes.count else {
+      return try lines(bytes, start..<bytes.count, firstLine: 1, file: file, direct: direct, transform)
+    }
+    let split = middle
+    let secondLine = bytes.withUnsafeBufferPointer { all in all[start...middle].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 } }
+    let (first, second) = concurrently(
+      { () -> Result<[T], MeetlogError> in
+        Result { () throws(MeetlogError) in
+          try lines(bytes, start..<middle, firstLine: 1, file: file, direct: direct, transform)
+        }
+      },
+      { @Sendable () -> Result<[T], MeetlogError> in
+        Result { () throws(MeetlogError) in
+          try lines(bytes, (split + 1)..<bytes.count, firstLine: secondLine, file: file, direct: direct, transform)
+        }
+      })
+    return try first.get() + second.get()
+  }
+
+  /// The NDJSON lines of `range`, the first numbered `firstLine`; blank lines skipped.
+  private static func lines<T>(
+    _ bytes: [UInt8], _ range: Range<Int>, firstLine: Int, file: String, direct: Bool,
+    _ transform: (InputObject) throws(MeetlogError) -> T
+  ) throws(MeetlogError) -> [T] {
+    var objects: [T] = []
+    var lineStart = range.lowerBound
+    var lineNumber = firstLine
+    let count = range.upperBound
     while lineStart < count {
       var lineEnd = lineStart
       while lineEnd < count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
@@ -91,7 +142,7 @@ public enum InputReader {
       if direct,
         let event = bytes.withUnsafeBufferPointer({ DirectEventDecoder.decode(UnsafeBufferPointer(rebasing: $0[lineStart..<lineEnd])) })
       {
-        objects.append(InputObject(location: InputLocation(file: file, line: lineNumber), value: .null, direct: event))
+        objects.append(try transform(InputObject(location: InputLocation(file: file, line: lineNumber), value: .null, direct: event)))
         lineStart = lineEnd + 1
         lineNumber += 1
         continue
@@ -99,27 +150,23 @@ public enum InputReader {
       var lineParser = JSONParser(bytes: bytes, start: lineStart, end: lineEnd, line: lineNumber)
       lineParser.skipWhitespace()
       if !lineParser.atEnd {
+        let value: JSONValue
         do {
-          let value = try lineParser.parseValue()
-          lineParser.skipWhitespace()
-          if !lineParser.atEnd {
-            throw MeetlogError(.invalidInput, "\(file):\(lineNumber): invalid JSON: unexpected text after the object (one event per line)")
-          }
-          objects.append(InputObject(location: InputLocation(file: file, line: lineNumber), value: value, direct: nil))
-        } catch let failure as JSONParser.Failure {
-          let message = failure.atEnd ? "truncated line: \(failure.message)" : failure.message
-          throw MeetlogError(
-            .invalidInput, "\(file):\(lineNumber): \(failure.path.isEmpty ? "" : failure.path + ": ")invalid JSON: \(message)")
-        } catch let error as MeetlogError {
-          throw error
+          value = try lineParser.parseValue()
         } catch {
-          throw MeetlogError(.invalidInput, "\(file):\(lineNumber): \(error)")
+          let message = error.atEnd ? "truncated line: \(error.message)" : error.message
+          throw MeetlogError(
+            .invalidInput, "\(file):\(lineNumber): \(error.path.isEmpty ? "" : error.path + ": ")invalid JSON: \(message)")
         }
+        lineParser.skipWhitespace()
+        if !lineParser.atEnd {
+          throw MeetlogError(.invalidInput, "\(file):\(lineNumber): invalid JSON: unexpected text after the object (one event per line)")
+        }
+        objects.append(try transform(InputObject(location: InputLocation(file: file, line: lineNumber), value: value, direct: nil)))
       }
       lineStart = lineEnd + 1
       lineNumber += 1
     }
-    if objects.isEmpty { throw MeetlogError(.invalidInput, "\(file): the input holds no events") }
     return objects
   }
 

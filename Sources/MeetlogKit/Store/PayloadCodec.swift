@@ -20,6 +20,11 @@ final class PayloadCodec {
     return compressor.compress(canonical)
   }
 
+  /// A compressor of its own for dictionary `dictId`, for another thread to use.
+  func makeCompressor(dictId: Int64) throws(StoredEventError) -> ZstdCompressor {
+    ZstdCompressor(level: 3, dictionary: dictId == 0 ? nil : try dictionary(dictId))
+  }
+
   func canonicalBytes(dictId: Int64, payload: UnsafeRawBufferPointer) throws(StoredEventError) -> [UInt8] {
     let decompressor = try decompressor(dictId)
     do {

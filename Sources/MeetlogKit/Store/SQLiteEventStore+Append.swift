@@ -146,6 +146,10 @@ final class BatchWriter: ReferenceIndex {
   /// of events together keeps zstd's tables in the cache.
   private var staged: [StagedRow] = []
   private static let stagedLimit = 4096
+  /// Runs of staged rows being compressed on a second thread, oldest first, and the
+  /// thread; started by the first full run, so a small batch starts no thread.
+  private var compressing: [[StagedRow]] = []
+  private var compressor: RowCompressor?
   private var batchIds: [String: IndexedEvent] = [:]
   private var batchMeetings: [String: IndexedEvent] = [:]
   private var batchItems: [String: IndexedEvent] = [:]
@@ -274,7 +278,11 @@ final class BatchWriter: ReferenceIndex {
   /// The seq and canonical bytes of the event already stored under `id`, if any.
   func existingCanonical(id: String) throws(MeetlogError) -> (seq: Int64, canonical: [UInt8])? {
     guard let found = try event(id: id) else { return nil }
-    if let first = staged.first, found.seq >= first.seq { return (found.seq, staged[Int(found.seq - first.seq)].canonical) }
+    for run in compressing + [staged] {
+      if let first = run.first, found.seq >= first.seq, found.seq <= run.last!.seq {
+        return (found.seq, run[Int(found.seq - first.seq)].canonical)
+      }
+    }
     guard let stored = try storedCanonical(seq: found.seq) else { return nil }
     return (found.seq, stored)
   }
@@ -295,7 +303,7 @@ final class BatchWriter: ReferenceIndex {
       StagedRow(
         seq: seq, type: StoreSchema.typeCode(event.type), occurredMicros: event.occurredAt.micros, idKey: StoreKey.id(event.id),
         canonical: canonical, hash: hash, recordedMicros: recordedMicros, recordedText: storedText))
-    if staged.count >= Self.stagedLimit { try flush() }
+    if staged.count >= Self.stagedLimit { try handOffStaged() }
     let indexed = IndexedEvent(seq: seq, id: event.id, type: event.type, occurredAt: event.occurredAt)
     batchIds[event.id] = indexed
     try record(event, seq: seq, effects: effects)
@@ -323,19 +331,50 @@ final class BatchWriter: ReferenceIndex {
     }
   }
 
-  /// Compresses the staged rows and inserts them, with a commit row where the recorded
-  /// time changes.
+  /// Compresses and inserts every row not yet inserted; the end of a batch.
   func flush() throws(MeetlogError) {
-    guard !staged.isEmpty else { return }
-    var payloads: [[UInt8]] = []
-    payloads.reserveCapacity(staged.count)
-    do {
-      for row in staged { payloads.append(try store.codec.compress(row.canonical, dictId: dictId)) }
-    } catch {
-      throw MeetlogError(.io, "\(store.path): \(error.message) (run meetlog verify)")
+    guard let compressor else {
+      guard !staged.isEmpty else { return }
+      let payloads: [[UInt8]]
+      do {
+        let codec = store.codec
+        payloads = try staged.map { (row) throws(StoredEventError) in try codec.compress(row.canonical, dictId: dictId) }
+      } catch {
+        throw MeetlogError(.io, "\(store.path): \(error.message) (run meetlog verify)")
+      }
+      try insert(staged, payloads: payloads)
+      staged.removeAll(keepingCapacity: true)
+      return
     }
+    if !staged.isEmpty {
+      compressor.submit(staged)
+      compressing.append(staged)
+      staged = []
+    }
+    while !compressing.isEmpty { try insert(compressing.removeFirst(), payloads: compressor.next()) }
+    compressor.stop()
+    self.compressor = nil
+  }
+
+  /// Hands a full run of staged rows to the compressing thread, and inserts the run
+  /// before it, whose compression ran while this one was checked.
+  private func handOffStaged() throws(MeetlogError) {
+    if compressor == nil {
+      do { compressor = RowCompressor(try store.codec.makeCompressor(dictId: dictId)) } catch {
+        throw MeetlogError(.io, "\(store.path): \(error.message) (run meetlog verify)")
+      }
+    }
+    compressor!.submit(staged)
+    compressing.append(staged)
+    staged = []
+    staged.reserveCapacity(Self.stagedLimit)
+    if compressing.count >= 2 { try insert(compressing.removeFirst(), payloads: compressor!.next()) }
+  }
+
+  /// Inserts rows with their payloads, with a commit row where the recorded time changes.
+  private func insert(_ rows: [StagedRow], payloads: [[UInt8]]) throws(MeetlogError) {
     try sql { () throws(SQLiteError) in
-      for (row, payload) in zip(staged, payloads) {
+      for (row, payload) in zip(rows, payloads) {
         if commit == nil || commit!.micros != row.recordedMicros || commit!.text != row.recordedText {
           try insertCommit.bind(1, row.seq)
           try insertCommit.bind(2, row.recordedMicros)
@@ -355,7 +394,6 @@ final class BatchWriter: ReferenceIndex {
         try insertId.run()
       }
     }
-    staged.removeAll(keepingCapacity: true)
   }
 
   // MARK: ReferenceIndex
