@@ -106,6 +106,46 @@ import Testing
     #expect(try fresh.head().seq == 0)
   }
 
+  /// A batch too large for one thread writes its rows on a second one and asks what the
+  /// log held before it through a connection of its own: it builds the store that the
+  /// same events build in small batches, row for row.
+  @Test func aLargeBatchBuildsWhatSmallBatchesBuild() throws {
+    var generator = HistoryGenerator(seed: 31)
+    var lines = generator.lines(10_000)
+    let split = 1_500
+    // A resolution before the split, retracted after it, and its item resolved again.
+    let resolved = lines[..<split].last { $0.contains("item.resolved") }!
+    let id = String(resolved.split(separator: "\"")[3])
+    let item = String(resolved.split(separator: "\"item\":\"")[1].prefix { $0 != "\"" })
+    lines += [
+      Fixtures.retract("x1", "2400-01-01", target: id), Fixtures.resolve("x2", "2400-01-02", item: item, outcome: "broken"), lines[5],
+    ]
+    let now = Fixtures.day("2500-01-01")
+    let small = try SQLiteEventStore(path: Fixtures.tempPath(), mode: .write)
+    for start in stride(from: 0, to: lines.count, by: 4_000) {
+      _ = try small.append(try Fixtures.pending(Array(lines[start..<min(lines.count, start + 4_000)])), expectSeq: nil, now: now)
+    }
+    let large = try SQLiteEventStore(path: Fixtures.tempPath(), mode: .write)
+    _ = try large.append(try Fixtures.pending(Array(lines[..<split])), expectSeq: nil, now: now)
+    let outcomes = try large.append(try Fixtures.pending(Array(lines[split...])), expectSeq: nil, now: now)
+    #expect(outcomes.last?.duplicate == true)
+    var exports: [[UInt8]] = [[], []]
+    for (i, store) in [small, large].enumerated() {
+      #expect(try store.verify().faults.isEmpty)
+      try Operations.export(store) { exports[i] += $0 }
+    }
+    #expect(exports[0] == exports[1])
+    for table in ["ids ORDER BY key, seq", "names ORDER BY key, seq", "resolutions ORDER BY item_seq", "retractions ORDER BY target_seq"] {
+      var rows: [[Int64]] = [[], []]
+      for (i, store) in [small, large].enumerated() {
+        let statement = try store.connection.prepare("SELECT * FROM \(table)")
+        while try statement.step() { rows[i] += [statement.int64(0), statement.int64(1)] }
+      }
+      #expect(rows[0] == rows[1], "\(table)")
+      #expect(!rows[0].isEmpty, "\(table)")
+    }
+  }
+
   @Test func generatedIdsAreUnique() throws {
     let line = #"{"type":"thanks.expressed","occurred_at":"2023-11-08","data":{"from":{"name":"X","country":"SI"},"to":"BA","for":"help"}}"#
     let store = try Fixtures.store([line, line])

@@ -1,0 +1,155 @@
+/// An event checked and chained, waiting to be compressed and inserted, with the index
+/// rows it adds.
+struct StagedRow {
+  var seq: Int64
+  var type: Int64
+  var occurredMicros: Int64
+  var idKey: Int64
+  var canonical: [UInt8]
+  var hash: [UInt8]
+  var recordedMicros: Int64
+  var recordedText: String?
+  /// The `names` key of the meeting or item it defines.
+  var nameKey: Int64?
+  /// The item it resolves (its pledge's seq).
+  var resolvesItemSeq: Int64?
+  /// The event it retracts, and whether that event is a resolution (whose row goes).
+  var retractsSeq: Int64?
+  var retractsResolution = false
+}
+
+/// Compresses staged rows and inserts them with their index rows, through the append's
+/// connection: on the appending thread for a small batch, on a `RowWriter`'s thread for
+/// a large one. Used by one thread at a time.
+final class RowInserter: @unchecked Sendable {
+  private let path: String
+  private let compressor: ZstdCompressor
+  private let dictId: Int64
+  /// The recorded time of the last commit row, to insert one only where it changes.
+  private var commit: (micros: Int64, text: String?)?
+  private let insertEvent: SQLiteStatement
+  private let insertId: SQLiteStatement
+  private let insertCommit: SQLiteStatement
+  private let insertName: SQLiteStatement
+  private let insertRetraction: SQLiteStatement
+  private let insertResolution: SQLiteStatement
+  private let deleteResolution: SQLiteStatement
+
+  init(store: SQLiteEventStore, dictId: Int64) throws(MeetlogError) {
+    path = store.path
+    self.dictId = dictId
+    do { compressor = try store.codec.makeCompressor(dictId: dictId) } catch {
+      throw MeetlogError(.io, "\(store.path): \(error.message) (run meetlog verify)")
+    }
+    let c = store.connection
+    (insertEvent, insertId, insertCommit, insertName, insertRetraction, insertResolution, deleteResolution) = try store.translate {
+      () throws(SQLiteError) in
+      (
+        try c.cached("INSERT INTO events(seq, type, occurred_us, dict_id, payload, hash) VALUES (?,?,?,?,?,?)"),
+        try c.cached("INSERT INTO ids(key, seq) VALUES (?, ?)"),
+        try c.cached("INSERT INTO commits(first_seq, recorded_us, recorded_at) VALUES (?, ?, ?)"),
+        try c.cached("INSERT INTO names(key, seq) VALUES (?, ?)"),
+        try c.cached("INSERT INTO retractions(target_seq, seq) VALUES (?, ?)"),
+        try c.cached("INSERT INTO resolutions(item_seq, seq) VALUES (?, ?)"),
+        try c.cached("DELETE FROM resolutions WHERE seq = ?")
+      )
+    }
+  }
+
+  /// Compresses a run of rows and inserts them in order, with a commit row where the
+  /// recorded time changes.
+  func write(_ rows: [StagedRow]) throws(MeetlogError) {
+    let payloads = rows.map { compressor.compress($0.canonical) }
+    try SQLiteEventStore.translate(path) { () throws(SQLiteError) in
+      for (row, payload) in zip(rows, payloads) {
+        if commit == nil || commit!.micros != row.recordedMicros || commit!.text != row.recordedText {
+          try insertCommit.bind(1, row.seq)
+          try insertCommit.bind(2, row.recordedMicros)
+          if let text = row.recordedText { try insertCommit.bind(3, text) } else { try insertCommit.bindNull(3) }
+          try insertCommit.run()
+          commit = (row.recordedMicros, row.recordedText)
+        }
+        try insertEvent.bind(1, row.seq)
+        try insertEvent.bind(2, row.type)
+        try insertEvent.bind(3, row.occurredMicros)
+        try insertEvent.bind(4, dictId)
+        try insertEvent.bind(5, payload)
+        try insertEvent.bind(6, row.hash)
+        try insertEvent.run()
+        try pair(insertId, row.idKey, row.seq)
+        if let key = row.nameKey { try pair(insertName, key, row.seq) }
+        if let item = row.resolvesItemSeq { try pair(insertResolution, item, row.seq) }
+        if let target = row.retractsSeq {
+          try pair(insertRetraction, target, row.seq)
+          if row.retractsResolution {
+            try deleteResolution.bind(1, target)
+            try deleteResolution.run()
+          }
+        }
+      }
+    }
+  }
+
+  private func pair(_ statement: SQLiteStatement, _ a: Int64, _ b: Int64) throws(SQLiteError) {
+    try statement.bind(1, a)
+    try statement.bind(2, b)
+    try statement.run()
+  }
+}
+
+/// Writes runs of staged rows on a second thread while the append checks and chains the
+/// next run on the first, so compressing and inserting (about a third of a large
+/// append) overlap the checks instead of adding to them. Splitting each run's
+/// compression across both threads, with the append waiting for it, gained nothing
+/// (session 6); here the append waits only when two runs are outstanding.
+///
+/// `submit` hands a run over; `waitForOldest` returns once the oldest run submitted is
+/// written, or throws what writing it threw (the runs after a failure are not written, and
+/// throw the same).
+/// The inserter, and the connection under it, belong to the thread until `stop`.
+final class RowWriter: @unchecked Sendable {
+  private let runs = HandOff<[StagedRow]>(capacity: Int.max)
+  private let written = HandOff<MeetlogError?>(capacity: Int.max)
+  private let inserter: RowInserter
+  private var thread: BackgroundThread?
+
+  /// With `onThread` false (a small batch), or when no thread can start, `submit`
+  /// writes on the caller's thread.
+  init(_ inserter: RowInserter, onThread: Bool) {
+    self.inserter = inserter
+    guard onThread else { return }
+    thread = BackgroundThread { [runs, written, inserter] in
+      var failure: MeetlogError?
+      while let run = runs.take() {
+        if failure == nil {
+          do throws(MeetlogError) { try inserter.write(run) } catch { failure = error }
+        }
+        written.put(failure)
+      }
+      written.finish()
+    }
+  }
+
+  func submit(_ run: [StagedRow]) {
+    if thread == nil {
+      do { try inserter.write(run) } catch { return written.put(error) }
+      written.put(nil)
+    } else {
+      runs.put(run)
+    }
+  }
+
+  func waitForOldest() throws(MeetlogError) {
+    guard let outcome = written.take() else { preconditionFailure("RowWriter.waitForOldest without a run submitted") }
+    if let outcome { throw outcome }
+  }
+
+  /// Ends the thread once it has written what was submitted.
+  func stop() {
+    runs.finish()
+    thread?.join()
+    thread = nil
+  }
+
+  deinit { stop() }
+}
