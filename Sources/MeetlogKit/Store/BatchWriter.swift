@@ -178,7 +178,7 @@ final class BatchWriter: ReferenceIndex {
 
   private func handOff(_ run: [StagedRow]) throws(MeetlogError) {
     if writer == nil {
-      let inserter = try RowInserter(store: store, dictId: dictId)
+      let inserter = try RowInserter(store: store, dictId: dictId, forAnotherThread: threaded)
       writer = RowWriter(inserter, onThread: threaded)
     }
     writer!.submit(run)

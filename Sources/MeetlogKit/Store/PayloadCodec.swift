@@ -12,17 +12,14 @@ final class PayloadCodec {
     self.connection = connection
   }
 
-  /// The stored form of canonical bytes with dictionary `dictId`.
-  func compress(_ canonical: [UInt8], dictId: Int64) throws(StoredEventError) -> [UInt8] {
-    if let compressor = compressors[dictId] { return compressor.compress(canonical) }
-    let compressor = ZstdCompressor(level: 3, dictionary: dictId == 0 ? nil : try dictionary(dictId))
-    compressors[dictId] = compressor
-    return compressor.compress(canonical)
-  }
-
-  /// A compressor of its own for dictionary `dictId`, for another thread to use.
-  func makeCompressor(dictId: Int64) throws(StoredEventError) -> ZstdCompressor {
-    ZstdCompressor(level: 3, dictionary: dictId == 0 ? nil : try dictionary(dictId))
+  /// The compressor that makes the stored form of canonical bytes with dictionary
+  /// `dictId`: kept for this connection's thread (a store appending one event at a time
+  /// digests its dictionary once), or, `forAnotherThread`, a new one the caller owns.
+  func compressor(dictId: Int64, forAnotherThread: Bool = false) throws(StoredEventError) -> ZstdCompressor {
+    if !forAnotherThread, let kept = compressors[dictId] { return kept }
+    let made = ZstdCompressor(level: 3, dictionary: dictId == 0 ? nil : try dictionary(dictId))
+    if !forAnotherThread { compressors[dictId] = made }
+    return made
   }
 
   func canonicalBytes(dictId: Int64, payload: UnsafeRawBufferPointer) throws(StoredEventError) -> [UInt8] {

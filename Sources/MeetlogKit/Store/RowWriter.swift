@@ -35,10 +35,11 @@ final class RowInserter: @unchecked Sendable {
   private let insertResolution: SQLiteStatement
   private let deleteResolution: SQLiteStatement
 
-  init(store: SQLiteEventStore, dictId: Int64) throws(MeetlogError) {
+  /// `forAnotherThread`: for a `RowWriter`'s thread, with a compressor of its own.
+  init(store: SQLiteEventStore, dictId: Int64, forAnotherThread: Bool) throws(MeetlogError) {
     path = store.path
     self.dictId = dictId
-    do { compressor = try store.codec.makeCompressor(dictId: dictId) } catch {
+    do { compressor = try store.codec.compressor(dictId: dictId, forAnotherThread: forAnotherThread) } catch {
       throw MeetlogError(.io, "\(store.path): \(error.message) (run meetlog verify)")
     }
     let c = store.connection
