@@ -9,7 +9,7 @@ public enum Operations {
     for file in sources {
       let name = file == "-" ? "<stdin>" : file
       let bytes = file == "-" ? try FileIO.readStandardInput() : try FileIO.read(path: file)
-      pending += try InputReader.read(bytes, file: name, direct: !recordFields) { (object) throws(MeetlogError) in
+      let read = try InputReader.read(bytes, file: name, direct: !recordFields) { (object) throws(MeetlogError) in
         if let direct = object.direct { return PendingEvent(input: direct, location: object.location) }
         do throws(FieldError) {
           return PendingEvent(input: try EventDecoder.decode(object.value, recordFields: recordFields), location: object.location)
@@ -17,6 +17,7 @@ public enum Operations {
           throw MeetlogError(.invalidInput, "\(object.location.description): \(error.description)")
         }
       }
+      if pending.isEmpty { pending = read } else { pending += read }
     }
     return pending
   }

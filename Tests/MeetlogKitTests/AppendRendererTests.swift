@@ -19,6 +19,13 @@ import Testing
     table.add(["12", "t-ž", "duplicate"], styles: [2: .yellow])
     #expect(text(.table, colour: true) == table.renderText(colour: true))
     #expect(text(.table, colour: true).contains("\u{1B}[33mduplicate\u{1B}[0m"))
+    // Seqs wider than their header, ids of wide characters.
+    let more = [AppendOutcome(seq: 123_456, id: "日本-1", duplicate: false), AppendOutcome(seq: 7, id: "x", duplicate: true)]
+    table.add(["123456", "日本-1", "appended"], styles: [2: .green])
+    table.add(["7", "x", "duplicate"], styles: [2: .yellow])
+    for colour in [false, true] {
+      #expect(AppendRenderer.render(outcomes + more, format: .table, colour: colour) == Array(table.renderText(colour: colour).utf8))
+    }
   }
 
   @Test func jsonAndNDJSON() {

@@ -106,13 +106,16 @@ import Testing
     #expect(try fresh.head().seq == 0)
   }
 
-  /// A batch too large for one thread writes its rows on a second one and asks what the
-  /// log held before it through a connection of its own: it builds the store that the
-  /// same events build in small batches, row for row.
+  /// A batch too large for one thread trains its dictionary (topped up with stored
+  /// events) and writes its rows on a second one, and asks what the log held before it
+  /// through a connection of its own: it builds the store that the same events build in
+  /// small batches, row for row.
   @Test func aLargeBatchBuildsWhatSmallBatchesBuild() throws {
     var generator = HistoryGenerator(seed: 31)
-    var lines = generator.lines(10_000)
-    let split = 1_500
+    var lines = generator.lines(5_700)
+    // Under the first dictionary's 1,000 events, then more than a run but fewer than
+    // the 5,000 samples a dictionary is trained on.
+    let split = 900
     // A resolution before the split, retracted after it, and its item resolved again.
     let resolved = lines[..<split].last { $0.contains("item.resolved") }!
     let id = String(resolved.split(separator: "\"")[3])
@@ -122,13 +125,15 @@ import Testing
     ]
     let now = Fixtures.day("2500-01-01")
     let small = try SQLiteEventStore(path: Fixtures.tempPath(), mode: .write)
-    for start in stride(from: 0, to: lines.count, by: 4_000) {
-      _ = try small.append(try Fixtures.pending(Array(lines[start..<min(lines.count, start + 4_000)])), expectSeq: nil, now: now)
+    for start in stride(from: 0, to: lines.count, by: 3_000) {
+      _ = try small.append(try Fixtures.pending(Array(lines[start..<min(lines.count, start + 3_000)])), expectSeq: nil, now: now)
     }
     let large = try SQLiteEventStore(path: Fixtures.tempPath(), mode: .write)
     _ = try large.append(try Fixtures.pending(Array(lines[..<split])), expectSeq: nil, now: now)
     let outcomes = try large.append(try Fixtures.pending(Array(lines[split...])), expectSeq: nil, now: now)
     #expect(outcomes.last?.duplicate == true)
+    #expect((4_097..<5_000).contains(outcomes.count), "\(outcomes.count)")
+    #expect(try large.connection.scalar("SELECT samples FROM dictionaries") == 5_000)
     var exports: [[UInt8]] = [[], []]
     for (i, store) in [small, large].enumerated() {
       #expect(try store.verify().faults.isEmpty)

@@ -119,7 +119,9 @@ public enum InputReader {
           try lines(bytes, (split + 1)..<bytes.count, firstLine: secondLine, file: file, direct: direct, transform)
         }
       })
-    return try first.get() + second.get()
+    var all = try first.get()
+    all += try second.get()
+    return all
   }
 
   /// The NDJSON lines of `range`, the first numbered `firstLine`; blank lines skipped.

@@ -7,7 +7,7 @@ public enum AppendRenderer {
     switch format {
     case .json, .ndjson: json(outcomes, lines: format == .ndjson)
     case .markdown: Array(table(outcomes).renderMarkdown().utf8)
-    case .table: cells(outcomes).render(colour: colour)
+    case .table: cells(outcomes, colour: colour)
     }
   }
 
@@ -41,20 +41,41 @@ public enum AppendRenderer {
 
   private static let headers = ["SEQ", "ID", "STATUS"]
 
-  private static func cells(_ outcomes: [AppendOutcome]) -> CellTable {
-    var table = CellTable(rightAligned: [0])
-    table.newRow()
-    for header in headers { table.addCell(header, style: .bold) }
+  /// The table `TextTable` would render (`AppendRendererTests` holds them equal), with
+  /// the column widths known before the first line.
+  private static func cells(_ outcomes: [AppendOutcome], colour: Bool) -> [UInt8] {
+    let seqWidth = max(headers[0].utf8.count, decimalDigits(outcomes.map(\.seq).max() ?? 0))
+    let idWidth = outcomes.reduce(headers[1].utf8.count) { max($0, TextTable.displayWidth($1.id)) }
+    var out: [UInt8] = []
+    out.reserveCapacity((seqWidth + idWidth + 15) * (outcomes.count + 1))
+    func pad(_ n: Int) { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(0, n))) }
+    func styled(_ text: String, _ style: TextStyle) { out += (colour ? style.apply(text, colour: true) : text).utf8 }
+    pad(seqWidth - headers[0].utf8.count)
+    styled(headers[0], .bold)
+    pad(2)
+    styled(headers[1], .bold)
+    pad(idWidth - headers[1].utf8.count + 2)
+    styled(headers[2], .bold)
+    out.append(0x0A)
+    var digits = [UInt8](repeating: 0, count: 20)
     for o in outcomes {
-      table.newRow()
-      table.addCell { (out) -> Int? in
-        let start = out.count
-        out += String(o.seq).utf8
-        return out.count - start
-      }
-      table.addCell(o.id)
-      table.addCell(status(o), style: o.duplicate ? .yellow : .green)
+      var n = o.seq  // seqs are positive
+      var at = digits.count
+      repeat {
+        at -= 1
+        digits[at] = UInt8(ascii: "0") + UInt8(n % 10)
+        n /= 10
+      } while n > 0
+      pad(seqWidth - (digits.count - at))
+      out += digits[at...]
+      pad(2)
+      out += o.id.utf8
+      pad(idWidth - TextTable.displayWidth(o.id) + 2)
+      styled(status(o), o.duplicate ? .yellow : .green)
+      out.append(0x0A)
     }
-    return table
+    return out
   }
+
+  private static func decimalDigits(_ n: Int64) -> Int { String(n).utf8.count }
 }

@@ -12,8 +12,8 @@ final class BatchWriter: ReferenceIndex {
   /// The last seq before this batch: lookups above it are answered from memory.
   private let startSeq: Int64
   /// The newest dictionary (0: none yet) and the log size it was trained at.
-  private var dictId: Int64 = 0
-  private var dictLogSize: Int64?
+  private let dictId: Int64
+  private let dictLogSize: Int64?
   /// Rows checked and chained but not yet handed to the writer: compressing a run of
   /// events together keeps zstd's tables in the cache.
   private var staged: [StagedRow] = []
@@ -46,34 +46,62 @@ final class BatchWriter: ReferenceIndex {
     // A store in memory has no second connection to read what it held before.
     threaded = expected > Self.stagedLimit && (startSeq == 0 || store.path != ":memory:")
     committed = try CommittedIndex(store: store, separately: threaded && startSeq > 0)
+    batchIds.reserveCapacity(expected)
   }
 
-  /// Trains a new dictionary when the log, with this batch, has grown enough since the
-  /// last one (`DictionaryPolicy`); the batch is then compressed with it.
+  /// Starts the writer, which trains a new dictionary first when the log, with this
+  /// batch, has grown enough since the last one (`DictionaryPolicy`); the batch is then
+  /// compressed with it. A large batch's dictionary is trained on the writer's thread
+  /// while the first runs are checked (training took about 0.16 s of a 100,000-event append).
   func prepareDictionary(incoming: [PendingEvent], now: Int64) throws(MeetlogError) {
     let logSize = head.seq + Int64(incoming.count)
-    guard DictionaryPolicy.shouldTrain(logSize: logSize, lastLogSize: dictLogSize) else { return }
-    var samples = DictionaryPolicy.spread(incoming, count: DictionaryPolicy.maxSamples).map { CanonicalEncoding.bytes($0.input.event) }
-    if samples.count < DictionaryPolicy.maxSamples && head.seq > 0 {
-      samples += try storedSamples(count: DictionaryPolicy.maxSamples - samples.count)
+    var training: DictionaryTraining?
+    if DictionaryPolicy.shouldTrain(logSize: logSize, lastLogSize: dictLogSize) {
+      let samples = DictionaryPolicy.spread(incoming, count: DictionaryPolicy.maxSamples).map { CanonicalEncoding.bytes($0.input.event) }
+      training = DictionaryTraining(samples: samples, logSize: logSize, createdAt: Timestamp.formatUTC(now), logHadEvents: head.seq > 0)
     }
-    guard let dictionary = DictionaryPolicy.train(samples) else { return }
-    dictId = try store.translate { () throws(SQLiteError) -> Int64 in
+    startWriter(training)
+  }
+
+  private func startWriter(_ training: DictionaryTraining?) {
+    let (store, newest, threaded) = (self.store, dictId, self.threaded)
+    writer = RowWriter(onThread: threaded) { () throws(MeetlogError) -> RowInserter in
+      let dictId = try training.flatMap { (t) throws(MeetlogError) in try Self.train(t, store: store) } ?? newest
+      return try RowInserter(store: store, dictId: dictId, forAnotherThread: threaded)
+    }
+  }
+
+  /// What a new dictionary is trained on, and the row that records it.
+  private struct DictionaryTraining {
+    var samples: [[UInt8]]
+    var logSize: Int64
+    var createdAt: String
+    /// The samples are topped up from the latest stored events.
+    var logHadEvents: Bool
+  }
+
+  /// Trains a dictionary and stores it; its id, or nil when zstd could not train one.
+  private static func train(_ training: DictionaryTraining, store: SQLiteEventStore) throws(MeetlogError) -> Int64? {
+    var samples = training.samples
+    if samples.count < DictionaryPolicy.maxSamples && training.logHadEvents {
+      samples += try storedSamples(store, count: DictionaryPolicy.maxSamples - samples.count)
+    }
+    guard let dictionary = DictionaryPolicy.train(samples) else { return nil }
+    return try store.translate { () throws(SQLiteError) -> Int64 in
       let insert = try store.connection.prepare(
         "INSERT INTO dictionaries(id, created_at, log_size, samples, bytes) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM dictionaries), ?, ?, ?, ?) RETURNING id"
       )
-      try insert.bind(1, Timestamp.formatUTC(now))
-      try insert.bind(2, logSize)
+      try insert.bind(1, training.createdAt)
+      try insert.bind(2, training.logSize)
       try insert.bind(3, Int64(samples.count))
       try insert.bind(4, dictionary)
       _ = try insert.step()
       return insert.int64(0)
     }
-    dictLogSize = logSize
   }
 
   /// Canonical bytes of up to `count` of the latest stored events.
-  private func storedSamples(count: Int) throws(MeetlogError) -> [[UInt8]] {
+  private static func storedSamples(_ store: SQLiteEventStore, count: Int) throws(MeetlogError) -> [[UInt8]] {
     let statement = try store.translate { () throws(SQLiteError) in
       let s = try store.connection.prepare("SELECT dict_id, payload FROM events ORDER BY seq DESC LIMIT ?")
       try s.bind(1, Int64(count))
@@ -177,10 +205,7 @@ final class BatchWriter: ReferenceIndex {
   }
 
   private func handOff(_ run: [StagedRow]) throws(MeetlogError) {
-    if writer == nil {
-      let inserter = try RowInserter(store: store, dictId: dictId, forAnotherThread: threaded)
-      writer = RowWriter(inserter, onThread: threaded)
-    }
+    if writer == nil { startWriter(nil) }
     writer!.submit(run)
     writing.append(run)
   }

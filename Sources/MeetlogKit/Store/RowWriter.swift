@@ -99,45 +99,54 @@ final class RowInserter: @unchecked Sendable {
 }
 
 /// Writes runs of staged rows on a second thread while the append checks and chains the
-/// next run on the first, so compressing and inserting (about a third of a large
-/// append) overlap the checks instead of adding to them. Splitting each run's
-/// compression across both threads, with the append waiting for it, gained nothing
-/// (session 6); here the append waits only when two runs are outstanding.
+/// next run on the first, so training the batch's dictionary, compressing and inserting
+/// (about two fifths of a large append) overlap the checks instead of adding to them.
+/// Splitting each run's compression across both threads, with the append waiting for
+/// it, gained nothing (session 6); here the append waits only when two runs are
+/// outstanding.
 ///
-/// `submit` hands a run over; `waitForOldest` returns once the oldest run submitted is
-/// written, or throws what writing it threw (the runs after a failure are not written, and
-/// throw the same).
-/// The inserter, and the connection under it, belong to the thread until `stop`.
+/// `prepare` makes the inserter (training and storing a dictionary first, when the
+/// batch needs one); `submit` hands a run over; `waitForOldest` returns once the oldest
+/// run submitted is written, or throws what preparing or writing threw (the runs after a
+/// failure are not written, and throw the same). The connection belongs to the thread
+/// until `stop`.
 final class RowWriter: @unchecked Sendable {
   private let runs = HandOff<[StagedRow]>(capacity: Int.max)
   private let written = HandOff<MeetlogError?>(capacity: Int.max)
-  private let inserter: RowInserter
   private var thread: BackgroundThread?
+  /// The inserter and the first failure when writing on the caller's thread.
+  private var inserter: RowInserter?
+  private var failure: MeetlogError?
 
-  /// With `onThread` false (a small batch), or when no thread can start, `submit`
-  /// writes on the caller's thread.
-  init(_ inserter: RowInserter, onThread: Bool) {
-    self.inserter = inserter
-    guard onThread else { return }
-    thread = BackgroundThread { [runs, written, inserter] in
-      var failure: MeetlogError?
-      while let run = runs.take() {
-        if failure == nil {
-          do throws(MeetlogError) { try inserter.write(run) } catch { failure = error }
+  /// With `onThread` false (a small batch), or when no thread can start, `prepare` runs
+  /// at once and `submit` writes on the caller's thread.
+  init(onThread: Bool, prepare: @escaping () throws(MeetlogError) -> RowInserter) {
+    nonisolated(unsafe) let prepare = prepare
+    if onThread {
+      thread = BackgroundThread { [runs, written] in
+        var inserter: RowInserter?
+        var failure: MeetlogError?
+        do throws(MeetlogError) { inserter = try prepare() } catch { failure = error }
+        while let run = runs.take() {
+          if failure == nil {
+            do throws(MeetlogError) { try inserter!.write(run) } catch { failure = error }
+          }
+          written.put(failure)
         }
-        written.put(failure)
+        written.finish()
       }
-      written.finish()
+    }
+    if thread == nil {
+      do throws(MeetlogError) { inserter = try prepare() } catch { failure = error }
     }
   }
 
   func submit(_ run: [StagedRow]) {
-    if thread == nil {
-      do { try inserter.write(run) } catch { return written.put(error) }
-      written.put(nil)
-    } else {
-      runs.put(run)
+    guard thread == nil else { return runs.put(run) }
+    if failure == nil {
+      do throws(MeetlogError) { try inserter!.write(run) } catch { failure = error }
     }
+    written.put(failure)
   }
 
   func waitForOldest() throws(MeetlogError) {
