@@ -38,6 +38,8 @@ struct AppendCommand: ParsableCommand {
     let outcomes = try Operations.append(
       storePath: StoreOptions.path(arguments.store), events: events, expectSeq: arguments.expectSeq, now: try WallClock.now(),
       progress: ProgressLine.forStandardError("appending"), snapshotProgress: ProgressLine.forStandardError("snapshotting"))
+    ProcessEnd.reclaim(events)
     FileIO.writeStandardOutput(AppendRenderer.render(outcomes, format: format, colour: Terminal.colourStandardOutput))
+    ProcessEnd.reclaim(outcomes)
   }
 }

@@ -34,6 +34,25 @@ enum CountryIndexing {
   }
 }
 
+extension FoldEvent {
+  /// Maps its topic and city indexes: from the tables it was decoded with to the
+  /// fold's (`AppendedFold`).
+  mutating func remap(topic: (Int32) -> Int32, city: (Int32) -> Int32) {
+    switch body {
+    case .meeting(let countries, let c, var topics):
+      for k in topics.indices { topics[k] = topic(topics[k]) }
+      body = .meeting(countries: countries, city: c.map(city), topics: topics)
+    case .statement(let speaker, let about, var topics):
+      for k in topics.indices { topics[k] = topic(topics[k]) }
+      body = .statement(speaker: speaker, about: about, topics: topics)
+    case .pledge(var pledge):
+      for k in pledge.topics.indices { pledge.topics[k] = topic(pledge.topics[k]) }
+      body = .pledge(pledge)
+    case .thanks, .updated, .resolved: break
+    }
+  }
+}
+
 /// Interns strings the fold counts or repeats (topics, cities) as small integers, looked
 /// up from raw bytes without making a String on a hit.
 struct StringTable {

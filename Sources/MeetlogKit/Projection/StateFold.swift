@@ -116,6 +116,16 @@ struct StateFold {
     }
   }
 
+  /// Applies an event, letting the checkpoint recorder, if any, see its instant first.
+  mutating func applyRecording(_ event: FoldEvent) {
+    if var recorder {
+      self.recorder = nil
+      recorder.before(event.micros, relations: relations, waiting: !waiting.isEmpty)
+      self.recorder = recorder
+    }
+    apply(event)
+  }
+
   mutating func apply(_ event: FoldEvent) {
     let touched: [PairIndex]
     var eventTopics: [Int32] = []

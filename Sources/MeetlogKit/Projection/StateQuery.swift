@@ -155,17 +155,7 @@ public enum StateQuery {
         } catch {
           failure = error
         }
-        if fold.recorder == nil {
-          for event in events { fold.apply(event) }
-        } else {
-          for event in events {
-            var recorder = fold.recorder!
-            fold.recorder = nil
-            recorder.before(event.micros, relations: fold.relations, waiting: !fold.waiting.isEmpty)
-            fold.recorder = recorder
-            fold.apply(event)
-          }
-        }
+        for event in events { fold.applyRecording(event) }
         if read - reported >= 4096 {
           reported = read
           progress?.progress(done: read, total: Int(bound))

@@ -24,6 +24,8 @@ final class BatchWriter: ReferenceIndex {
   private var writing: [[StagedRow]] = []
   private var writer: RowWriter?
   private let committed: CommittedIndex
+  /// A large first append's events as the fold sees them.
+  private let collected: AppendedFold?
   private var batchIds: [String: IndexedEvent] = [:]
   private var batchMeetings: [String: IndexedEvent] = [:]
   private var batchItems: [String: IndexedEvent] = [:]
@@ -46,6 +48,7 @@ final class BatchWriter: ReferenceIndex {
     // A store in memory has no second connection to read what it held before.
     threaded = expected > Self.stagedLimit && (startSeq == 0 || store.path != ":memory:")
     committed = try CommittedIndex(store: store, separately: threaded && startSeq > 0)
+    collected = threaded && startSeq == 0 ? AppendedFold() : nil
     batchIds.reserveCapacity(expected)
   }
 
@@ -156,6 +159,7 @@ final class BatchWriter: ReferenceIndex {
         retractsSeq: effects.retracts?.seq, retractsResolution: effects.retracts?.type == .itemResolved))
     let indexed = IndexedEvent(seq: seq, id: event.id, type: event.type, occurredAt: event.occurredAt)
     batchIds[event.id] = indexed
+    collected?.add(event, seq: seq)
     try record(event, seq: seq, effects: effects)
     if let (kind, name) = effects.defines {
       if kind == .meeting { batchMeetings[name] = indexed } else { batchItems[name] = indexed }
@@ -188,6 +192,14 @@ final class BatchWriter: ReferenceIndex {
     staged = []
     try waitForWriter(keeping: 0)
     stop()
+  }
+
+  /// The batch as the fold sees it, once flushed: for a large first append (the batch is
+  /// then the whole log).
+  var appendedFold: AppendedFold? {
+    guard let collected, collected.lastSeq == head.seq else { return nil }
+    collected.retracted = batchRetracted
+    return collected
   }
 
   /// Ends the writing thread: the connection is this thread's again.

@@ -100,6 +100,7 @@ extension SQLiteEventStore {
   /// back if it throws. A store that stays locked past the busy timeout gives exit 75.
   /// `expected` is how many events the batch holds (a large one is written on two threads).
   func write<R>(expected: Int, _ body: (BatchWriter) throws(MeetlogError) -> R) throws(MeetlogError) -> R {
+    appendedFold = nil
     try translate { () throws(SQLiteError) in try connection.execute("BEGIN IMMEDIATE") }
     var writer: BatchWriter?
     do {
@@ -110,6 +111,7 @@ extension SQLiteEventStore {
       writer = nil
       connection.resetCached()
       try translate { () throws(SQLiteError) in try connection.execute("COMMIT") }
+      appendedFold = started.appendedFold
       return result
     } catch {
       // The writing thread leaves the connection before the rollback.

@@ -215,6 +215,8 @@ extension SQLiteEventStore: SnapshotStore {
   /// so it is not an error. Returns whether one was written.
   @discardableResult
   public func maintainSnapshot(now: Int64) -> Bool {
+    // The last append's events, kept for this snapshot, are not needed after it.
+    defer { appendedFold = nil }
     guard Self.snapshotInterval > 0 else { return false }
     do {
       let headSeq = try head().seq
@@ -262,7 +264,12 @@ extension SQLiteEventStore: SnapshotStore {
         }
       }
       if after == nil && checkpointEvery > 0 { fold.recorder = CheckpointRecorder(spacing: .every(checkpointEvery)) }
-      try StateQuery.foldEvents(self, into: &fold, bound: bound, after: after, upTo: cut)
+      if after == nil, let appended = appendedFold, appended.lastSeq == bound {
+        appended.fold(into: &fold, upTo: cut)
+      } else {
+        try StateQuery.foldEvents(self, into: &fold, bound: bound, after: after, upTo: cut)
+      }
+      appendedFold = nil
       fold.recorder?.finish(cut: cut, relations: fold.relations, waiting: !fold.waiting.isEmpty)
       return (fold, bound, cut)
     }

@@ -1,0 +1,43 @@
+/// The fold's view of the events a large first append wrote, taken from each event as
+/// it is appended, so the snapshot written after the append folds them from memory
+/// instead of reading the whole log back (which took about 0.6 s of a 5 s
+/// 100,000-event first append).
+///
+/// Topics and cities are interned in tables of its own, in append order; `fold` interns
+/// them into the fold's tables in fold order, as reading the log back would, so the
+/// snapshot it gives is byte for byte the one a replay gives (`verify` checks that).
+final class AppendedFold {
+  private var events: [FoldEvent] = []
+  private var seqs: [Int64] = []
+  private var topics = StringTable()
+  private var cities = StringTable()
+  /// The last seq added, and the seqs of the batch's retractions' targets.
+  private(set) var lastSeq: Int64 = 0
+  var retracted: Set<Int64> = []
+
+  /// Adds an appended event; a retraction adds nothing (the fold skips retractions).
+  func add(_ event: Event, seq: Int64) {
+    lastSeq = seq
+    guard let folded = FoldEvent(event, seq: seq, topics: &topics, cities: &cities) else { return }
+    events.append(folded)
+    seqs.append(seq)
+  }
+
+  /// Folds the events that occurred at or before `cut` and were not retracted, in
+  /// occurrence order (seq breaking ties), as `StateQuery.foldEvents` reads them.
+  func fold(into fold: inout StateFold, upTo cut: Int64) {
+    var order = events.indices.filter { events[$0].micros <= cut && !retracted.contains(seqs[$0]) }
+    order.sort { events[$0].micros != events[$1].micros ? events[$0].micros < events[$1].micros : seqs[$0] < seqs[$1] }
+    var topicMap = [Int32](repeating: -1, count: topics.strings.count)
+    var cityMap = [Int32](repeating: -1, count: cities.strings.count)
+    func map(_ index: Int32, _ local: StringTable, _ map: inout [Int32], _ global: inout StringTable) -> Int32 {
+      if map[Int(index)] < 0 { map[Int(index)] = global.intern(local[index]) }
+      return map[Int(index)]
+    }
+    for i in order {
+      // Remapped in place: a copy of each event cost as much as folding it.
+      events[i].remap(topic: { map($0, topics, &topicMap, &fold.topics) }, city: { map($0, cities, &cityMap, &fold.cities) })
+      fold.applyRecording(events[i])
+    }
+  }
+}
