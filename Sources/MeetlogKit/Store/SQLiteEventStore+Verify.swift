@@ -46,6 +46,10 @@ extension SQLiteEventStore {
     }
     func fault(_ seq: Int64, _ message: String) { faults.append(VerifyFault(seq: seq, message: message)) }
     let total = progress == nil ? 0 : Int((try? head().seq) ?? 0)
+    // The snapshot is rebuilt at the same time, through a connection of its own (its read
+    // transaction starts a moment later: a commit in between gives it a later snapshot of
+    // a longer log, as consistent as this one); its faults count only if the log has none.
+    let snapshotCheck = SnapshotCheck(path: path)
     // A second thread reads and checks each row; this one checks what needs the log.
     let reader = VerifyReader(statement: statement, commits: commits, codec: codec)
     let handOff = HandOff<VerifyReader.Batch>(capacity: 8)
@@ -87,9 +91,41 @@ extension SQLiteEventStore {
     if faults.isEmpty {
       try compareIndexTables(with: index, ids: expectedIds, names: expectedNames, faults: &faults)
     }
-    if faults.isEmpty { try checkSnapshots(faults: &faults) }
+    if faults.isEmpty {
+      if let found = snapshotCheck.faults() { faults += try found.get() } else { try checkSnapshots(faults: &faults) }
+    }
     let head = (try? head()) ?? StoreHead(seq: 0, hash: lastHash, recordedMicros: 0)
     return VerifyReport(eventsChecked: checked, faults: faults.sorted { $0.seq < $1.seq }, headHash: head.hash, expectedHeadSeq: nil)
+  }
+
+  /// Rebuilds the snapshot on a thread of its own while the log is checked: the rebuild
+  /// took about 0.6 s of a 2.5 s 100,000-event `verify` when it came after.
+  private final class SnapshotCheck: @unchecked Sendable {
+    private var thread: BackgroundThread?
+    private var result: Result<[VerifyFault], MeetlogError>?
+
+    /// Starts the check, unless the store is in memory (no second connection can see it).
+    init(path: String) {
+      guard path != ":memory:" else { return }
+      thread = BackgroundThread { [self] in
+        result = Result { () throws(MeetlogError) -> [VerifyFault] in
+          let store = try SQLiteEventStore(path: path, mode: .read)
+          return try store.readSnapshot { () throws(MeetlogError) -> [VerifyFault] in
+            var faults: [VerifyFault] = []
+            try store.checkSnapshots(faults: &faults)
+            return faults
+          }
+        }
+      }
+    }
+
+    /// The check's faults, once it is done; nil when it did not run.
+    func faults() -> Result<[VerifyFault], MeetlogError>? {
+      thread?.join()
+      return result
+    }
+
+    deinit { thread?.join() }
   }
 
   /// Every snapshot must be what folding the log to its bound and cut gives now: a
