@@ -4,7 +4,8 @@
 /// The reference rules ask it what the log holds (`ReferenceIndex`). Events of this
 /// batch are answered from memory; older ones from a `CommittedIndex`, each 64-bit key
 /// confirmed against the stored event it points to. Nothing the batch adds is read back
-/// from the store, so a large batch's rows can be written on a second thread
+/// from the store (but an event whose id comes again after it was written, which waits
+/// for the writer), so a large batch's rows can be written on a second thread
 /// (`RowWriter`) while this one checks the next run.
 final class BatchWriter: ReferenceIndex {
   unowned let store: SQLiteEventStore
