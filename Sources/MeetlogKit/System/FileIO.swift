@@ -103,6 +103,14 @@ public enum FileIO {
     return true
   }
 
+  /// Writes the file's data to the disk (`fsync(2)`) before it returns.
+  static func sync(_ path: String) throws(MeetlogError) {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw MeetlogError(.io, "\(path): cannot open to sync: \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    guard fsync(fd) == 0 else { throw MeetlogError(.io, "\(path): cannot sync: \(String(cString: strerror(errno)))") }
+  }
+
   /// Removes a file if it is there.
   static func remove(_ path: String) {
     unlink(path)
