@@ -151,6 +151,27 @@ import Testing
     }
   }
 
+  /// A payload that decodes to a valid event but is not its canonical form: `verify`
+  /// names it, before the hash that no longer matches.
+  @Test func verifyNamesAPayloadNotInCanonicalForm() throws {
+    let store = try Fixtures.store([Fixtures.thanks("t1", "2023-11-08"), Fixtures.thanks("t2", "2023-11-09")])
+    let read = try store.connection.prepare("SELECT payload FROM events WHERE seq = 2")
+    #expect(try read.step())
+    let frame = read.blob(0)
+    let canonical = try frame.withUnsafeBytes { (raw) throws(ZstdError) in try ZstdDecompressor().decompress(raw) }
+    // The same event with a space after its first colon.
+    var spaced = canonical
+    spaced.insert(0x20, at: spaced.firstIndex(of: UInt8(ascii: ":"))! + 1)
+    #expect(try PayloadCodec.decode(canonical: spaced).id == "t2")
+    let update = try store.connection.prepare("UPDATE events SET payload = ? WHERE seq = 2")
+    try update.bind(1, ZstdCompressor().compress(spaced))
+    try update.run()
+    let report = try store.verify()
+    #expect(report.faults.map(\.seq) == [2, 2])
+    #expect(report.faults.first?.message == "payload is not in canonical form")
+    #expect(report.faults.last?.message.hasPrefix("hash does not match") == true)
+  }
+
   @Test func generatedIdsAreUnique() throws {
     let line = #"{"type":"thanks.expressed","occurred_at":"2023-11-08","data":{"from":{"name":"X","country":"SI"},"to":"BA","for":"help"}}"#
     let store = try Fixtures.store([line, line])

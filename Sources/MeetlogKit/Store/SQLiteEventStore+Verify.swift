@@ -70,6 +70,9 @@ extension SQLiteEventStore {
         }
         expectedSeq = seq + 1
         lastHash = row.hash
+        if let event = row.event, CanonicalEncoding.bytes(event) != row.canonical {
+          fault(seq, "payload is not in canonical form")
+        }
         faults += row.faults
         guard let event = row.event else { continue }
         if index.event(id: event.id) != nil { fault(seq, "id \"\(event.id)\" is used twice") }
