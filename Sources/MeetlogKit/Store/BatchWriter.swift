@@ -24,6 +24,7 @@ final class BatchWriter: ReferenceIndex {
   /// Runs handed to the writer and not yet known written, oldest first.
   private var writing: [[StagedRow]] = []
   private var writer: RowWriter?
+  private var handedOffAny = false
   private let committed: CommittedIndex
   /// A large first append's events as the fold sees them.
   private let collected: AppendedFold?
@@ -189,7 +190,9 @@ final class BatchWriter: ReferenceIndex {
 
   /// Writes every row not yet written; the end of a batch.
   func flush() throws(MeetlogError) {
-    if !staged.isEmpty { try handOff(staged) }
+    // A batch with no row to write (all duplicates) still hands over an empty run, so
+    // that a failure of the writer's preparing (storing a dictionary) is reported.
+    if !staged.isEmpty || !handedOffAny { try handOff(staged) }
     staged = []
     try waitForWriter(keeping: 0)
     stop()
@@ -219,6 +222,7 @@ final class BatchWriter: ReferenceIndex {
 
   private func handOff(_ run: [StagedRow]) throws(MeetlogError) {
     if writer == nil { startWriter(nil) }
+    handedOffAny = true
     writer!.submit(run)
     writing.append(run)
   }

@@ -109,7 +109,8 @@ final class RowInserter: @unchecked Sendable {
 /// batch needs one); `submit` hands a run over; `waitForOldest` returns once the oldest
 /// run submitted is written, or throws what preparing or writing threw (the runs after a
 /// failure are not written, and throw the same). The connection belongs to the thread
-/// until `stop`.
+/// while it prepares and while a run is outstanding; once `waitForOldest` has returned
+/// for every run submitted, the caller may use it again.
 final class RowWriter: @unchecked Sendable {
   private let runs = HandOff<[StagedRow]>(capacity: Int.max)
   private let written = HandOff<MeetlogError?>(capacity: Int.max)
