@@ -106,8 +106,13 @@ public struct JSONWriter: Sendable {
     guard let n = Int64(exactly: value), n != Int64.min else { return raw(String(value)) }
     separate()
     if n < 0 { bytes.append(UInt8(ascii: "-")) }
-    // The digits of |n|, written backwards into a small buffer, then copied in order.
-    var magnitude = n.magnitude
+    Self.appendDecimal(n.magnitude, to: &bytes)
+  }
+
+  /// The decimal digits of `value`, appended without making a String: written
+  /// backwards into a small buffer on the stack, then copied in order.
+  static func appendDecimal(_ value: UInt64, to bytes: inout [UInt8]) {
+    var magnitude = value
     var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
     withUnsafeMutableBytes(of: &digits) { buffer in
       var at = buffer.count

@@ -57,17 +57,9 @@ public enum AppendRenderer {
     pad(idWidth - headers[1].utf8.count + 2)
     styled(headers[2], .bold)
     out.append(0x0A)
-    var digits = [UInt8](repeating: 0, count: 20)
     for o in outcomes {
-      var n = o.seq  // seqs are positive
-      var at = digits.count
-      repeat {
-        at -= 1
-        digits[at] = UInt8(ascii: "0") + UInt8(n % 10)
-        n /= 10
-      } while n > 0
-      pad(seqWidth - (digits.count - at))
-      out += digits[at...]
+      pad(seqWidth - decimalDigits(o.seq))
+      JSONWriter.appendDecimal(UInt64(o.seq), to: &out)  // seqs are positive
       pad(2)
       out += o.id.utf8
       pad(idWidth - TextTable.displayWidth(o.id) + 2)
@@ -77,5 +69,14 @@ public enum AppendRenderer {
     return out
   }
 
-  private static func decimalDigits(_ n: Int64) -> Int { String(n).utf8.count }
+  /// How many digits a positive number has.
+  private static func decimalDigits(_ n: Int64) -> Int {
+    var digits = 1
+    var rest = n
+    while rest >= 10 {
+      rest /= 10
+      digits += 1
+    }
+    return digits
+  }
 }
