@@ -11,13 +11,15 @@ final class AppendedFold {
   private var seqs: [Int64] = []
   private var topics = StringTable()
   private var cities = StringTable()
-  /// The last seq added, and the seqs of the batch's retractions' targets.
+  /// The last seq added, and the seqs of the events retracted.
   private(set) var lastSeq: Int64 = 0
-  var retracted: Set<Int64> = []
+  private var retracted: Set<Int64> = []
 
-  /// Adds an appended event; a retraction adds nothing (the fold skips retractions).
-  func add(_ event: Event, seq: Int64) {
+  /// Adds an appended event; a retraction adds only its target's seq (the fold skips
+  /// retractions and what they retract).
+  func add(_ event: Event, seq: Int64, retracting target: Int64?) {
     lastSeq = seq
+    if let target { retracted.insert(target) }
     guard let folded = FoldEvent(event, seq: seq, topics: &topics, cities: &cities) else { return }
     events.append(folded)
     seqs.append(seq)

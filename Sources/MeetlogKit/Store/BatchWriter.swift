@@ -161,7 +161,7 @@ final class BatchWriter: ReferenceIndex {
         retractsSeq: effects.retracts?.seq, retractsResolution: effects.retracts?.type == .itemResolved))
     let indexed = IndexedEvent(seq: seq, id: event.id, type: event.type, occurredAt: event.occurredAt)
     batchIds[event.id] = indexed
-    collected?.add(event, seq: seq)
+    collected?.add(event, seq: seq, retracting: effects.retracts?.seq)
     try record(event, seq: seq, effects: effects)
     if let (kind, name) = effects.defines {
       if kind == .meeting { batchMeetings[name] = indexed } else { batchItems[name] = indexed }
@@ -202,7 +202,6 @@ final class BatchWriter: ReferenceIndex {
   /// then the whole log).
   var appendedFold: AppendedFold? {
     guard let collected, collected.lastSeq == head.seq else { return nil }
-    collected.retracted = batchRetracted
     return collected
   }
 
