@@ -265,7 +265,8 @@ extension HistoryGenerator: RandomNumberGenerator {
   /// The texts of a snapshot's items read back in two halves at once (the second
   /// through a connection of its own) are those read in one.
   /// A large first append's events are decoded for the fold as they are written, and
-  /// the snapshot after it folds them from memory: the same bytes, and the same
+  /// the snapshot after it folds them from memory (prepared while the append's last rows
+  /// are written, or when the snapshot is written): the same bytes, and the same
   /// checkpoints, as reading the log back.
   @Test(arguments: [41, 42] as [UInt64])
   func aSnapshotFromTheAppendedEventsIsTheOneReadBack(seed: UInt64) throws {
@@ -279,13 +280,20 @@ extension HistoryGenerator: RandomNumberGenerator {
     }
     let now = Int64(200_000) * Timestamp.microsPerDay
     var written: [[[UInt8]]] = []
-    for fromMemory in [true, false] {
+    for way in ["prepared during the append", "folded from memory after it", "read back"] {
       let store = try SQLiteEventStore(path: Fixtures.tempPath(), mode: .write)
+      store.checkpointEvery = 500
+      if way == "prepared during the append" { store.snapshotEvery = 8_000 }
       _ = try store.append(try Fixtures.pending(lines), expectSeq: nil, now: now)
-      #expect(store.appendedFold != nil)
-      if !fromMemory { store.appendedFold = nil }
-      try store.writeSnapshot(now: now, checkpointEvery: 500)
-      #expect(store.appendedFold == nil)
+      if way == "prepared during the append" {
+        #expect(store.preparedSnapshot != nil && store.appendedFold == nil)
+        #expect(store.maintainSnapshot(now: now))
+      } else {
+        #expect(store.preparedSnapshot == nil && store.appendedFold != nil)
+        if way == "read back" { store.appendedFold = nil }
+        try store.writeSnapshot(now: now, checkpointEvery: 500)
+      }
+      #expect(store.appendedFold == nil && store.preparedSnapshot == nil)
       #expect(try store.verify().faults.isEmpty)
       var rows: [[UInt8]] = []
       for query in [
@@ -298,7 +306,8 @@ extension HistoryGenerator: RandomNumberGenerator {
       written.append(rows)
     }
     #expect(written[0].count > 10)
-    #expect(written[0] == written[1])
+    #expect(written[0] == written[2])
+    #expect(written[1] == written[2])
   }
 
   @Test func itemTextsReadInTwoHalvesAreThoseReadInOne() throws {

@@ -14,11 +14,18 @@ final class AppendedFold {
   /// The last seq added, and the seqs of the events retracted.
   private(set) var lastSeq: Int64 = 0
   private var retracted: Set<Int64> = []
+  /// The latest instant of any event added, retractions included (0 for none), as
+  /// `max(occurred_us)` of the rows written.
+  var lastOccurrence: Int64 { latest ?? 0 }
+  private var latest: Int64?
+  /// True once `fold` has run: it remaps the events in place, so it runs once.
+  private(set) var folded = false
 
   /// Adds an appended event; a retraction adds only its target's seq (the fold skips
   /// retractions and what they retract).
   func add(_ event: Event, seq: Int64, retracting target: Int64?) {
     lastSeq = seq
+    latest = max(latest ?? event.occurredAt.micros, event.occurredAt.micros)
     if let target { retracted.insert(target) }
     guard let folded = FoldEvent(event, seq: seq, topics: &topics, cities: &cities) else { return }
     events.append(folded)
@@ -28,6 +35,8 @@ final class AppendedFold {
   /// Folds the events that occurred at or before `cut` and were not retracted, in
   /// occurrence order (seq breaking ties), as `StateQuery.foldEvents` reads them.
   func fold(into fold: inout StateFold, upTo cut: Int64) {
+    precondition(!folded, "an appended fold is folded once")
+    folded = true
     var order = events.indices.filter { events[$0].micros <= cut && !retracted.contains(seqs[$0]) }
     order.sort { events[$0].micros != events[$1].micros ? events[$0].micros < events[$1].micros : seqs[$0] < seqs[$1] }
     var topicMap = [Int32](repeating: -1, count: topics.strings.count)

@@ -36,6 +36,8 @@ final class BatchWriter: ReferenceIndex {
   private var batchResolutions: [Int64: Int64?] = [:]
   /// The item each resolution of this batch resolves.
   private var batchResolvedItems: [Int64: Int64] = [:]
+  /// Work for this thread while the writer writes the last rows (`flush`).
+  var whileWriting: (() -> Void)?
 
   init(store: SQLiteEventStore, expected: Int) throws(MeetlogError) {
     self.store = store
@@ -194,14 +196,16 @@ final class BatchWriter: ReferenceIndex {
     // that a failure of the writer's preparing (storing a dictionary) is reported.
     if !staged.isEmpty || !handedOffAny { try handOff(staged) }
     staged = []
+    whileWriting?()
+    whileWriting = nil
     try waitForWriter(keeping: 0)
     stop()
   }
 
-  /// The batch as the fold sees it, once flushed: for a large first append (the batch is
-  /// then the whole log).
+  /// The batch as the fold sees it, once every event is in, until it is folded: for a
+  /// large first append (the batch is then the whole log).
   var appendedFold: AppendedFold? {
-    guard let collected, collected.lastSeq == head.seq else { return nil }
+    guard let collected, collected.lastSeq == head.seq, !collected.folded else { return nil }
     return collected
   }
 

@@ -29,6 +29,16 @@ extension SQLiteEventStore {
         let seq = try writer.insert(event, canonical: canonical, recordedMicros: recordedMicros, location: pending.location)
         outcomes.append(AppendOutcome(seq: seq, id: event.id, duplicate: false))
       }
+      // A large first append that `maintainSnapshot(now:)` will follow with a snapshot:
+      // this thread folds it while the writer finishes.
+      if let appended = writer.appendedFold, snapshotEvery > 0, appended.lastSeq >= snapshotEvery {
+        let key = PreparedSnapshot.Key(
+          bound: appended.lastSeq, lastOccurrence: appended.lastOccurrence, now: now, weights: ScoreWeights(),
+          checkpointEvery: checkpointEvery)
+        writer.whileWriting = { [unowned self] in
+          self.preparedSnapshot = PreparedSnapshot.folding(appended, key: key, weights: ScoreWeights())
+        }
+      }
       return outcomes
     }
   }
@@ -101,6 +111,7 @@ extension SQLiteEventStore {
   /// `expected` is how many events the batch holds (a large one is written on two threads).
   func write<R>(expected: Int, _ body: (BatchWriter) throws(MeetlogError) -> R) throws(MeetlogError) -> R {
     appendedFold = nil
+    preparedSnapshot = nil
     try translate { () throws(SQLiteError) in try connection.execute("BEGIN IMMEDIATE") }
     var writer: BatchWriter?
     do {
@@ -117,6 +128,7 @@ extension SQLiteEventStore {
       // The writing thread leaves the connection before the rollback.
       writer?.stop()
       writer = nil
+      preparedSnapshot = nil
       connection.resetCached()
       try? connection.execute("ROLLBACK")
       codec.forgetDictionaries()

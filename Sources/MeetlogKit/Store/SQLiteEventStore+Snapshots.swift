@@ -210,19 +210,22 @@ extension SQLiteEventStore: SnapshotStore {
   }()
 
   /// After an append: writes a new snapshot when the log has grown by
-  /// `snapshotInterval` events since the newest one. A snapshot is a cache: failing to
+  /// `snapshotEvery` events since the newest one. A snapshot is a cache: failing to
   /// write one (a busy or read-only store, a full disk) changes nothing the append did,
   /// so it is not an error. Returns whether one was written.
   @discardableResult
   public func maintainSnapshot(now: Int64) -> Bool {
     // The last append's events, kept for this snapshot, are not needed after it.
-    defer { appendedFold = nil }
-    guard Self.snapshotInterval > 0 else { return false }
+    defer {
+      appendedFold = nil
+      preparedSnapshot = nil
+    }
+    guard snapshotEvery > 0 else { return false }
     do {
       let headSeq = try head().seq
       let newest = try snapshots().first?.seqBound ?? 0
-      guard headSeq - newest >= Self.snapshotInterval else { return false }
-      try writeSnapshot(now: now)
+      guard headSeq - newest >= snapshotEvery else { return false }
+      try writeSnapshot(now: now, checkpointEvery: checkpointEvery)
       return true
     } catch {
       return false
@@ -233,6 +236,8 @@ extension SQLiteEventStore: SnapshotStore {
   /// older ones; resumes from the newest usable snapshot when there is one. The cut is
   /// the last occurrence in the log, or `now` if the log holds events dated later.
   /// Does nothing when the fold has updates waiting for their pledge at the cut (rare).
+  /// A snapshot the last append prepared for the same head, cut, `now`, weights and
+  /// checkpoint spacing is stored as it is (`PreparedSnapshot`).
   ///
   /// With it go checkpoints every `checkpointEvery` events of fold order (none for 0):
   /// a snapshot resumed from carries on the older one's checkpoints, or, when that one has
@@ -241,18 +246,28 @@ extension SQLiteEventStore: SnapshotStore {
     now: Int64, weights: ScoreWeights = ScoreWeights(), checkpointEvery: Int = SQLiteEventStore.checkpointInterval
   ) throws(MeetlogError) {
     let fingerprint = FoldSnapshot.fingerprint(weights)
-    let (fold, bound, cut): (StateFold, Int64, Int64) = try readSnapshot { () throws(MeetlogError) in
+    let prepared: PreparedSnapshot? = try readSnapshot { () throws(MeetlogError) in
+      defer {
+        appendedFold = nil
+        preparedSnapshot = nil
+      }
       let bound = try head().seq
       let lastOccurrence = try translate { () throws(SQLiteError) in
         try connection.scalar("SELECT coalesce(max(occurred_us), 0) FROM events WHERE seq <= \(bound)")
       }
-      let cut = min(lastOccurrence, now)
-      let pointDay = Int(floorDiv(cut, Timestamp.microsPerDay))
-      var fold = StateFold(weights: weights, pointDay: pointDay)
+      let key = PreparedSnapshot.Key(
+        bound: bound, lastOccurrence: lastOccurrence, now: now, weights: weights, checkpointEvery: checkpointEvery)
+      let existing = try snapshots()
+      if let early = preparedSnapshot, early.key == key, existing.isEmpty { return early }
+      if let appended = appendedFold, appended.lastSeq == bound, !appended.folded, existing.isEmpty {
+        return PreparedSnapshot.folding(appended, key: key, weights: weights)
+      }
+      let cut = key.cut
+      var fold = StateFold(weights: weights, pointDay: key.pointDay)
       var after: Int64?
-      for snapshot in try snapshots() where snapshot.weights == fingerprint && snapshot.cutMicros <= cut {
+      for snapshot in existing where snapshot.weights == fingerprint && snapshot.cutMicros <= cut {
         if try isUsable(snapshot, bound: bound, asOfMicros: cut),
-          var loaded = try loadFold(snapshot, weights: weights, pointDay: pointDay, withItems: true)
+          var loaded = try loadFold(snapshot, weights: weights, pointDay: key.pointDay, withItems: true)
         {
           if checkpointEvery > 0 {
             guard let carried = try carriedRecorder(snapshot, loaded: loaded, every: checkpointEvery) else { break }
@@ -264,20 +279,11 @@ extension SQLiteEventStore: SnapshotStore {
         }
       }
       if after == nil && checkpointEvery > 0 { fold.recorder = CheckpointRecorder(spacing: .every(checkpointEvery)) }
-      if after == nil, let appended = appendedFold, appended.lastSeq == bound {
-        appended.fold(into: &fold, upTo: cut)
-      } else {
-        try StateQuery.foldEvents(self, into: &fold, bound: bound, after: after, upTo: cut)
-      }
-      appendedFold = nil
+      try StateQuery.foldEvents(self, into: &fold, bound: bound, after: after, upTo: cut)
       fold.recorder?.finish(cut: cut, relations: fold.relations, waiting: !fold.waiting.isEmpty)
-      return (fold, bound, cut)
+      return PreparedSnapshot(fold, key: key)
     }
-    guard fold.waiting.isEmpty else { return }
-    let checkpoints = fold.recorder.map { $0.valid ? $0.rows : [] } ?? []
-    let parts = FoldSnapshot.encode(fold)
-    let compressor = ZstdCompressor(level: 3)
-    let (relations, items) = (compressor.compress(parts.relations), compressor.compress(parts.items))
+    guard let prepared else { return }
     try translate { () throws(SQLiteError) in
       try Self.retryingWhileBusy { () throws(SQLiteError) in try connection.execute("BEGIN IMMEDIATE") }
       do throws(SQLiteError) {
@@ -285,14 +291,14 @@ extension SQLiteEventStore: SnapshotStore {
         try connection.execute("DELETE FROM snapshots")
         let insert = try connection.prepare(
           "INSERT INTO snapshots(seq_bound, cut_us, created_at, weights, relations, items) VALUES (?, ?, ?, ?, ?, ?)")
-        try insert.bind(1, bound)
-        try insert.bind(2, cut)
+        try insert.bind(1, prepared.key.bound)
+        try insert.bind(2, prepared.key.cut)
         try insert.bind(3, Timestamp.formatUTC(now))
         try insert.bind(4, fingerprint)
-        try insert.bind(5, relations)
-        try insert.bind(6, items)
+        try insert.bind(5, prepared.relations)
+        try insert.bind(6, prepared.items)
         try insert.run()
-        try storeCheckpoints(checkpoints, snapshotId: try connection.scalar("SELECT last_insert_rowid()"))
+        try storeCheckpoints(prepared.checkpoints, snapshotId: try connection.scalar("SELECT last_insert_rowid()"))
         try connection.execute("COMMIT")
       } catch {
         try? connection.execute("ROLLBACK")

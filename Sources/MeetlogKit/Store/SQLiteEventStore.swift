@@ -21,6 +21,14 @@ public final class SQLiteEventStore: EventStore {
   /// The fold's view of the last append, when it wrote the whole log (a large first
   /// append): the snapshot written next folds it instead of reading the log back.
   var appendedFold: AppendedFold?
+  /// The snapshot a large first append folded while its last rows were written, for
+  /// the snapshot written next.
+  var preparedSnapshot: PreparedSnapshot?
+  /// How many events the log grows by before `maintainSnapshot` writes a snapshot, and
+  /// its checkpoints' spacing: `snapshotInterval` and `checkpointInterval` (tests
+  /// change them).
+  var snapshotEvery = SQLiteEventStore.snapshotInterval
+  var checkpointEvery = SQLiteEventStore.checkpointInterval
   /// `retraction(of:)`'s statement, prepared on first use.
   private var retractionLookup: SQLiteStatement?
 
