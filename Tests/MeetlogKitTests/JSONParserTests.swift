@@ -56,6 +56,24 @@ import Testing
     #expect(firstInvalidUTF8Offset([0xC0, 0x80]) == 0)  // overlong
   }
 
+  /// ASCII is skipped eight bytes at a time: a bad or good sequence is found wherever it
+  /// falls against those steps, and a sequence cut by the end is bad.
+  @Test func findsInvalidUTF8AtEveryOffset() {
+    for count in 1...40 {
+      let ascii = [UInt8](repeating: UInt8(ascii: "a"), count: count)
+      #expect(firstInvalidUTF8Offset(ascii) == nil)
+      for at in 0..<count {
+        var bad = ascii
+        bad[at] = 0xFF
+        #expect(firstInvalidUTF8Offset(bad) == at)
+        var good = ascii
+        good.replaceSubrange(at..<at + 1, with: Array("š€😀".utf8))
+        #expect(firstInvalidUTF8Offset(good) == nil)
+        #expect(firstInvalidUTF8Offset(Array(good.dropLast())) == (at == count - 1 ? good.count - 4 : nil))
+      }
+    }
+  }
+
   @Test func writerEscapesOnlyWhatJSONRequires() {
     var w = JSONWriter()
     w.string("a\"b\\c\nš/\u{01}")

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// One JSON object of the input with the line it starts on.
 public struct InputObject: Sendable {
   public var location: InputLocation
@@ -107,7 +111,13 @@ public enum InputReader {
       return try lines(bytes, start..<bytes.count, firstLine: 1, file: file, direct: direct, transform)
     }
     let split = middle
-    let secondLine = bytes.withUnsafeBufferPointer { all in all[start...middle].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 } }
+    var newlines = 0
+    var at = start
+    while at <= middle {
+      at = lineEnd(bytes, from: at, to: middle + 1) + 1
+      newlines += 1
+    }
+    let secondLine = newlines + 1
     let (first, second) = concurrently(
       { () -> Result<[T], MeetlogError> in
         Result { () throws(MeetlogError) in
@@ -124,6 +134,16 @@ public enum InputReader {
     return all
   }
 
+  /// The offset of the first newline at or after `start` and before `end`, or `end`:
+  /// `memchr`, which reads a word at a time (a 44 MB input is read twice this way).
+  private static func lineEnd(_ bytes: [UInt8], from start: Int, to end: Int) -> Int {
+    guard start < end else { return end }
+    return bytes.withUnsafeBufferPointer { all in
+      guard let base = all.baseAddress, let found = memchr(base + start, 0x0A, end - start) else { return end }
+      return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+    }
+  }
+
   /// The NDJSON lines of `range`, the first numbered `firstLine`; blank lines skipped.
   private static func lines<T>(
     _ bytes: [UInt8], _ range: Range<Int>, firstLine: Int, file: String, direct: Bool,
@@ -134,8 +154,7 @@ public enum InputReader {
     var lineNumber = firstLine
     let count = range.upperBound
     while lineStart < count {
-      var lineEnd = lineStart
-      while lineEnd < count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+      let lineEnd = Self.lineEnd(bytes, from: lineStart, to: count)
       if lineEnd - lineStart > maxEventBytes {
         throw MeetlogError(
           .invalidInput,

@@ -298,32 +298,41 @@ public struct JSONParser {
 }
 
 /// Finds the first byte sequence that is not valid UTF-8; returns its offset, or nil.
+/// Runs of ASCII are skipped eight bytes at a time: it reads every input before any
+/// of it is parsed, on one thread (a byte at a time, it took about 70 ms of a 44 MB
+/// append).
 public func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
-  var i = 0
-  let n = bytes.count
-  while i < n {
-    let b = bytes[i]
-    if b < 0x80 {
-      i += 1
-      continue
+  bytes.withUnsafeBufferPointer { buffer -> Int? in
+    guard let base = buffer.baseAddress else { return nil }
+    let raw = UnsafeRawPointer(base)
+    let n = buffer.count
+    var i = 0
+    while i < n {
+      while i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+      guard i < n else { return nil }
+      let b = base[i]
+      if b < 0x80 {
+        i += 1
+        continue
+      }
+      let length: Int
+      var minimum: UInt32
+      var scalar: UInt32
+      switch b {
+      case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(b & 0x1F)
+      case 0xE0...0xEF: length = 3; minimum = 0x800; scalar = UInt32(b & 0x0F)
+      case 0xF0...0xF4: length = 4; minimum = 0x10000; scalar = UInt32(b & 0x07)
+      default: return i
+      }
+      guard i + length <= n else { return i }
+      for k in 1..<length {
+        let c = base[i + k]
+        guard c & 0xC0 == 0x80 else { return i }
+        scalar = (scalar << 6) | UInt32(c & 0x3F)
+      }
+      if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i }
+      i += length
     }
-    let length: Int
-    var minimum: UInt32
-    var scalar: UInt32
-    switch b {
-    case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(b & 0x1F)
-    case 0xE0...0xEF: length = 3; minimum = 0x800; scalar = UInt32(b & 0x0F)
-    case 0xF0...0xF4: length = 4; minimum = 0x10000; scalar = UInt32(b & 0x07)
-    default: return i
-    }
-    guard i + length <= n else { return i }
-    for k in 1..<length {
-      let c = bytes[i + k]
-      guard c & 0xC0 == 0x80 else { return i }
-      scalar = (scalar << 6) | UInt32(c & 0x3F)
-    }
-    if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i }
-    i += length
+    return nil
   }
-  return nil
 }
