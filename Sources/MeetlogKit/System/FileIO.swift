@@ -20,20 +20,52 @@ public enum FileIO {
     try readAll(fd: STDIN_FILENO, name: "<stdin>")
   }
 
+  /// Everything left to read from `fd`. A regular file is read straight into one buffer
+  /// of its size; what is read past that (a file that grew, or a pipe) in chunks, copied
+  /// together once at the end. Growing one array by each 64 KiB read copied a 44 MB
+  /// input about twice over, in fresh pages each time: 0.13 s of a 100,000-event append.
   private static func readAll(fd: Int32, name: String) throws(MeetlogError) -> [UInt8] {
-    var result: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        let code = errno
-        if code == EISDIR { throw MeetlogError(.io, "\(name): is a directory") }
-        throw MeetlogError(.io, "\(name): read failed: \(String(cString: strerror(code)))")
-      }
-      if n == 0 { break }
-      result.append(contentsOf: chunk[0..<n])
+    func failure(_ code: Int32) -> MeetlogError {
+      if code == EISDIR { return MeetlogError(.io, "\(name): is a directory") }
+      return MeetlogError(.io, "\(name): read failed: \(String(cString: strerror(code)))")
     }
+    /// Reads into `buffer` until it is full or the input ends; the count read, or an errno.
+    func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>) -> Result<Int, MeetlogError> {
+      var count = 0
+      while count < buffer.count {
+        let n = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
+        if n < 0 {
+          if errno == EINTR { continue }
+          return .failure(failure(errno))
+        }
+        if n == 0 { break }
+        count += n
+      }
+      return .success(count)
+    }
+    var info = stat()
+    let size = fstat(fd, &info) == 0 && info.st_mode & S_IFMT == S_IFREG ? Int(info.st_size) : 0
+    // One byte more than the size: a full buffer means the file may have grown.
+    let first = size + 1
+    var outcome: Result<Int, MeetlogError> = .success(0)
+    var result = [UInt8](unsafeUninitializedCapacity: first) { buffer, count in
+      outcome = fill(buffer)
+      count = (try? outcome.get()) ?? 0
+    }
+    _ = try outcome.get()
+    guard result.count == first else { return result }
+    var chunks: [[UInt8]] = []
+    while true {
+      let chunk = [UInt8](unsafeUninitializedCapacity: 1 << 16) { buffer, count in
+        outcome = fill(buffer)
+        count = (try? outcome.get()) ?? 0
+      }
+      _ = try outcome.get()
+      if chunk.isEmpty { break }
+      chunks.append(chunk)
+    }
+    result.reserveCapacity(result.count + chunks.reduce(0) { $0 + $1.count })
+    for chunk in chunks { result += chunk }
     return result
   }
 

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+@testable import MeetlogKit
+
+/// `FileIO.read` reads a regular file into one buffer of its size and anything else (a
+/// pipe) in chunks: both give every byte, in order.
+@Suite struct FileIOTests {
+  /// Bytes that differ from one offset to the next, so a chunk out of place shows.
+  func pattern(_ count: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: $0 * 7 + $0 / 251) } }
+
+  @Test(arguments: [0, 1, 65_535, 65_536, 65_537, 300_001])
+  func readsARegularFileWhole(count: Int) throws {
+    let path = Fixtures.tempPath("input.bin")
+    let bytes = pattern(count)
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    #expect(try FileIO.read(path: path) == bytes)
+  }
+
+  @Test func readsAPipeWhole() throws {
+    var ends: [Int32] = [0, 0]
+    #expect(pipe(&ends) == 0)
+    let bytes = pattern(300_001)
+    let (readEnd, writeEnd) = (ends[0], ends[1])
+    let writer = Thread {
+      bytes.withUnsafeBytes { raw in
+        var done = 0
+        while done < raw.count {
+          let n = write(writeEnd, raw.baseAddress! + done, raw.count - done)
+          if n <= 0 { break }
+          done += n
+        }
+      }
+      close(writeEnd)
+    }
+    writer.start()
+    // The pipe's read end, opened by path: not a regular file, so it is read in chunks.
+    let read = try FileIO.read(path: "/proc/self/fd/\(readEnd)")
+    close(readEnd)
+    #expect(read == bytes)
+  }
+
+  @Test func aDirectoryIsNamed() {
+    #expect(throws: MeetlogError.self) { try FileIO.read(path: FileManager.default.temporaryDirectory.path) }
+    do {
+      _ = try FileIO.read(path: FileManager.default.temporaryDirectory.path)
+    } catch {
+      #expect(error.message.hasSuffix("is a directory"))
+    }
+  }
+}
