@@ -45,7 +45,7 @@ public struct Timestamp: Sendable, Hashable, Comparable {
         Timestamp(micros: Int64(day) * microsPerDay, isDate: true, text: text)
       }
     }
-    return parseDateTime(b)
+    return parseDateTime(b, text: text)
   }
 
   /// Parses only a calendar date `YYYY-MM-DD`; returns its UTC day number.
@@ -81,7 +81,9 @@ public struct Timestamp: Sendable, Hashable, Comparable {
     return .success(daysFromCivil(year: year, month: month, day: dayOfMonth))
   }
 
-  private static func parseDateTime(_ original: [UInt8]) -> Result<Timestamp, TimeParseError> {
+  /// `text` is `original` as a String: kept as the timestamp's text unless a lowercase
+  /// `t` or `z` had to be raised.
+  private static func parseDateTime(_ original: [UInt8], text: String) -> Result<Timestamp, TimeParseError> {
     var b = original
     if b.count == 19, b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") {
       return .failure(TimeParseError("the offset is missing: add Z or ±HH:MM"))
@@ -95,7 +97,7 @@ public struct Timestamp: Sendable, Hashable, Comparable {
       return .failure(TimeParseError("a calendar date YYYY-MM-DD or an RFC 3339 date-time like 2023-10-05T11:30:00+02:00 was expected"))
     }
     let day: Int
-    switch parseDate(Array(b[0..<10])) {
+    switch parseDate(b) {
     case .success(let d): day = d
     case .failure(let e): return .failure(e)
     }
@@ -135,7 +137,8 @@ public struct Timestamp: Sendable, Hashable, Comparable {
     }
     guard i == b.count else { return .failure(TimeParseError("unexpected text after the offset")) }
     let seconds = Int64(day) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
-    return .success(Timestamp(micros: seconds * 1_000_000 + fraction, isDate: false, text: String(decoding: b, as: UTF8.self)))
+    let normalized = b == original ? text : String(decoding: b, as: UTF8.self)
+    return .success(Timestamp(micros: seconds * 1_000_000 + fraction, isDate: false, text: normalized))
   }
 
   /// `2023-10-05T09:30:00Z`, with `.ffffff` (trailing zeros cut) when not whole seconds.

@@ -178,7 +178,7 @@ struct ByteCursor {
       switch k {
       case .id: id = c.identifier()
       case .type:
-        guard let s = c.string(), let t = EventType(rawValue: s) else { return false }
+        guard let raw = c.rawString(), let t = Self.eventType(raw) else { return false }
         type = t
         return true
       case .occurredAt:
@@ -198,6 +198,14 @@ struct ByteCursor {
     guard ok, i == bytes.count, let occurred, let body else { return nil }
     return DecodedInput(event: Event(id: id ?? "", occurredAt: occurred, source: source, body: body), idGiven: id != nil)
   }
+
+  /// The event type a raw `type` string names, matched without making a String.
+  static func eventType(_ raw: UnsafeBufferPointer<UInt8>) -> EventType? {
+    for (name, type) in typeNames where name.count == raw.count && name.elementsEqual(raw) { return type }
+    return nil
+  }
+
+  private static let typeNames: [([UInt8], EventType)] = EventType.allCases.map { (Array($0.rawValue.utf8), $0) }
 
   mutating func body(_ type: EventType) -> EventBody? {
     var seen = 0
@@ -283,7 +291,9 @@ struct ByteCursor {
     guard ok else { return nil }
     switch type {
     case .meetingHeld:
-      guard let participants, Set(participants.map(\.country)).count >= 2 else { return nil }
+      // At least two countries among the participants.
+      guard let participants, let first = participants.first?.country, participants.contains(where: { $0.country != first })
+      else { return nil }
       return .meetingHeld(
         MeetingHeld(participants: participants, meeting: meeting, title: title, place: place, host: host, format: format, topics: topics))
     case .statementMade:
@@ -374,7 +384,11 @@ enum Key: Int {
   }()
 
   /// The bit set of the `data` members a type allows (`EventDecoder.dataKeys`).
-  static func allowed(in type: EventType) -> Int {
+  static func allowed(in type: EventType) -> Int { allowedMasks[EventType.allCases.firstIndex(of: type)!] }
+
+  private static let allowedMasks: [Int] = EventType.allCases.map(mask)
+
+  private static func mask(_ type: EventType) -> Int {
     let keys: [Key]
     switch type {
     case .meetingHeld: keys = [.participants, .meeting, .title, .place, .host, .format, .topics]
