@@ -170,27 +170,33 @@ public struct JSONWriter: Sendable {
     endArray()
   }
 
-  private mutating func appendEscaped(_ s: String) {
+  private mutating func appendEscaped(_ s: String) { Self.appendQuoted(s, to: &bytes) }
+
+  private mutating func appendEscapedBytes(_ utf8: UnsafeBufferPointer<UInt8>) { Self.appendEscaped(utf8, to: &bytes) }
+
+  /// `s` as a JSON string, quoted and escaped, appended to `bytes`: for writers of
+  /// their own fixed shape (`AppendRenderer`).
+  static func appendQuoted(_ s: String, to bytes: inout [UInt8]) {
     bytes.append(UInt8(ascii: "\""))
-    if s.utf8.withContiguousStorageIfAvailable({ appendEscapedBytes($0) }) == nil {
+    if s.utf8.withContiguousStorageIfAvailable({ appendEscaped($0, to: &bytes) }) == nil {
       var text = s
-      text.withUTF8 { appendEscapedBytes($0) }
+      text.withUTF8 { appendEscaped($0, to: &bytes) }
     }
     bytes.append(UInt8(ascii: "\""))
   }
 
   /// Copies runs that need no escape in one go.
-  private mutating func appendEscapedBytes(_ utf8: UnsafeBufferPointer<UInt8>) {
+  private static func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
     var runStart = 0
     for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
       if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
-      appendEscape(byte)
+      appendEscape(byte, to: &bytes)
       runStart = i + 1
     }
     if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
   }
 
-  private mutating func appendEscape(_ byte: UInt8) {
+  private static func appendEscape(_ byte: UInt8, to bytes: inout [UInt8]) {
     bytes.append(0x5C)
     switch byte {
     case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
