@@ -28,7 +28,13 @@ final class BatchWriter: ReferenceIndex {
   private let committed: CommittedIndex
   /// A large first append's events as the fold sees them.
   private let collected: AppendedFold?
-  private var batchIds: [String: IndexedEvent] = [:]
+  /// The batch's events by the 64-bit key of their id (`StoreKey.id`, hashed once per
+  /// event; a String-keyed dictionary took about a tenth of this thread's checking), and
+  /// by id the rare one whose key another id of the batch already holds.
+  private var batchIds: [Int64: IndexedEvent] = [:]
+  private var batchIdsSharingAKey: [String: IndexedEvent] = [:]
+  /// The last `recorded_at` formatted: a batch has one.
+  private var recordedUTC: (micros: Int64, text: String)?
   private var batchMeetings: [String: IndexedEvent] = [:]
   private var batchItems: [String: IndexedEvent] = [:]
   /// What this batch retracted, and the resolutions it added or took away (nil).
@@ -151,18 +157,24 @@ final class BatchWriter: ReferenceIndex {
     let seq = head.seq + 1
     try Self.checkSize(canonical, at: location)
     // The recorded_at text is stored only when it is not the UTC form of recorded_us.
-    let utc = Timestamp.formatUTC(recordedMicros)
+    if recordedUTC?.micros != recordedMicros { recordedUTC = (recordedMicros, Timestamp.formatUTC(recordedMicros)) }
+    let utc = recordedUTC!.text
     let storedText = recordedText == nil || recordedText == utc ? nil : recordedText
     let recordedAt = storedText ?? utc
     let hash = HashChain.link(previous: head.hash, seq: seq, recordedAt: recordedAt, canonical: canonical)
+    let idKey = StoreKey.id(event.id)
     staged.append(
       StagedRow(
-        seq: seq, type: StoreSchema.typeCode(event.type), occurredMicros: event.occurredAt.micros, idKey: StoreKey.id(event.id),
+        seq: seq, type: StoreSchema.typeCode(event.type), occurredMicros: event.occurredAt.micros, idKey: idKey,
         canonical: canonical, hash: hash, recordedMicros: recordedMicros, recordedText: storedText,
         nameKey: effects.defines.map { StoreKey.name($0.0, $0.1) }, resolvesItemSeq: effects.resolvesItemSeq,
         retractsSeq: effects.retracts?.seq, retractsResolution: effects.retracts?.type == .itemResolved))
     let indexed = IndexedEvent(seq: seq, id: event.id, type: event.type, occurredAt: event.occurredAt)
-    batchIds[event.id] = indexed
+    if let holder = batchIds[idKey], holder.id != event.id {
+      batchIdsSharingAKey[event.id] = indexed
+    } else {
+      batchIds[idKey] = indexed
+    }
     collected?.add(event, seq: seq, retracting: effects.retracts?.seq)
     try record(event, seq: seq, effects: effects)
     if let (kind, name) = effects.defines {
@@ -241,9 +253,11 @@ final class BatchWriter: ReferenceIndex {
   // MARK: ReferenceIndex
 
   func event(id: String) throws(MeetlogError) -> IndexedEvent? {
-    if let found = batchIds[id] { return found }
+    let key = StoreKey.id(id)
+    if let found = batchIds[key], found.id == id { return found }
+    if !batchIdsSharingAKey.isEmpty, let found = batchIdsSharingAKey[id] { return found }
     guard startSeq > 0 else { return nil }
-    for seq in try committed.seqs(idKey: StoreKey.id(id)) where seq <= startSeq {
+    for seq in try committed.seqs(idKey: key) where seq <= startSeq {
       if let stored = try committed.event(seq: seq), stored.id == id {
         return IndexedEvent(seq: seq, id: id, type: stored.type, occurredAt: stored.occurredAt)
       }

@@ -76,7 +76,10 @@ enum StoreKey {
   static func name(_ kind: NameKind, _ name: String) -> Int64 { fnv1a(kind == .meeting ? 1 : 2, name) }
 
   private static func fnv1a(_ tag: UInt8, _ text: String) -> Int64 {
-    Int64(bitPattern: FNV1a.hash(text.utf8, seed: FNV1a.hash(CollectionOfOne(tag))))
+    let seed = FNV1a.hash(CollectionOfOne(tag))
+    // Over the contiguous bytes when the String has them (native Strings do).
+    let hash = text.utf8.withContiguousStorageIfAvailable { FNV1a.hash($0, seed: seed) } ?? FNV1a.hash(text.utf8, seed: seed)
+    return Int64(bitPattern: hash)
   }
 }
 
