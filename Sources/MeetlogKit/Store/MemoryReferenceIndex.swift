@@ -4,7 +4,7 @@
 /// index tables, and then compares those tables with it.
 final class MemoryReferenceIndex: ReferenceIndex {
   private(set) var events: [String: IndexedEvent] = [:]
-  private(set) var names: [String: Int64] = [:]
+  private(set) var names: [NameKey: Int64] = [:]
   private(set) var retractions: [Int64: Int64] = [:]
   private(set) var resolutions: [Int64: Int64] = [:]
   /// The reverse of `resolutions` (resolution seq → item seq), so a retracted resolution
@@ -12,7 +12,18 @@ final class MemoryReferenceIndex: ReferenceIndex {
   private var itemOfResolution: [Int64: Int64] = [:]
   private var seqToEvent: [Int64: IndexedEvent] = [:]
 
-  static func nameKey(_ kind: NameKind, _ name: String) -> String { kind.rawValue + "\u{0}" + name }
+  /// A meeting's or an item's name (a struct: concatenating the two made a String for
+  /// every lookup).
+  struct NameKey: Hashable {
+    var kind: NameKind
+    var name: String
+  }
+
+  /// `expected`: about how many events it will hold (its tables are sized once).
+  init(expected: Int = 0) {
+    events.reserveCapacity(expected)
+    seqToEvent.reserveCapacity(expected)
+  }
 
   func add(_ event: Event, seq: Int64) {
     let indexed = IndexedEvent(seq: seq, id: event.id, type: event.type, occurredAt: event.occurredAt)
@@ -23,7 +34,7 @@ final class MemoryReferenceIndex: ReferenceIndex {
   func event(id: String) -> IndexedEvent? { events[id] }
 
   func holder(_ kind: NameKind, _ name: String) -> IndexedEvent? {
-    names[Self.nameKey(kind, name)].flatMap { seqToEvent[$0] }
+    names[NameKey(kind: kind, name: name)].flatMap { seqToEvent[$0] }
   }
 
   func isRetracted(seq: Int64) -> Bool { retractions[seq] != nil }
@@ -31,7 +42,7 @@ final class MemoryReferenceIndex: ReferenceIndex {
   func resolution(itemSeq: Int64) -> Int64? { resolutions[itemSeq] }
 
   func record(_ event: Event, seq: Int64, effects: ReferenceEffects) {
-    if let (kind, name) = effects.defines { names[Self.nameKey(kind, name)] = seq }
+    if let (kind, name) = effects.defines { names[NameKey(kind: kind, name: name)] = seq }
     if let itemSeq = effects.resolvesItemSeq {
       resolutions[itemSeq] = seq
       itemOfResolution[seq] = itemSeq

@@ -78,7 +78,7 @@ extension SQLiteEventStore {
   /// Checks a batch against an empty log in memory, as `append` would, without a store:
   /// a first append that would fail must not create the file.
   public static func checkFirstBatch(_ batch: [PendingEvent]) throws(MeetlogError) {
-    let index = MemoryReferenceIndex()
+    let index = MemoryReferenceIndex(expected: batch.count)
     var stored: [String: (seq: Int64, position: Int)] = [:]
     var seq: Int64 = 0
     for (position, pending) in batch.enumerated() {

@@ -32,7 +32,8 @@ extension SQLiteEventStore {
     var checked: Int64 = 0
     var expectedSeq: Int64 = 1
     var lastHash = HashChain.genesis
-    let index = MemoryReferenceIndex()
+    // Sized for the log as its head says (at most 4M events: a damaged head may claim any seq).
+    let index = MemoryReferenceIndex(expected: Int(min(max((try? head().seq) ?? 0, 0), 1 << 22)))
     var expectedIds: [KeyedSeq] = []
     var expectedNames: [KeyedSeq] = []
     let statement: SQLiteStatement
