@@ -245,7 +245,6 @@ extension SQLiteEventStore: SnapshotStore {
   func writeSnapshot(
     now: Int64, weights: ScoreWeights = ScoreWeights(), checkpointEvery: Int = SQLiteEventStore.checkpointInterval
   ) throws(MeetlogError) {
-    let fingerprint = FoldSnapshot.fingerprint(weights)
     let prepared: PreparedSnapshot? = try readSnapshot { () throws(MeetlogError) in
       defer {
         appendedFold = nil
@@ -265,7 +264,7 @@ extension SQLiteEventStore: SnapshotStore {
       let cut = key.cut
       var fold = StateFold(weights: weights, pointDay: key.pointDay)
       var after: Int64?
-      for snapshot in existing where snapshot.weights == fingerprint && snapshot.cutMicros <= cut {
+      for snapshot in existing where snapshot.weights == key.fingerprint && snapshot.cutMicros <= cut {
         if try isUsable(snapshot, bound: bound, asOfMicros: cut),
           var loaded = try loadFold(snapshot, weights: weights, pointDay: key.pointDay, withItems: true)
         {
@@ -294,7 +293,7 @@ extension SQLiteEventStore: SnapshotStore {
         try insert.bind(1, prepared.key.bound)
         try insert.bind(2, prepared.key.cut)
         try insert.bind(3, Timestamp.formatUTC(now))
-        try insert.bind(4, fingerprint)
+        try insert.bind(4, prepared.key.fingerprint)
         try insert.bind(5, prepared.relations)
         try insert.bind(6, prepared.items)
         try insert.run()

@@ -32,8 +32,10 @@ extension SQLiteEventStore {
     var checked: Int64 = 0
     var expectedSeq: Int64 = 1
     var lastHash = HashChain.genesis
-    // Sized for the log as its head says (at most 4M events: a damaged head may claim any seq).
-    let index = MemoryReferenceIndex(expected: Int(min(max((try? head().seq) ?? 0, 0), 1 << 22)))
+    // The head as the log says: the progress total, and the index's size (at most 4M
+    // events: a damaged head may claim any seq).
+    let headSeq = max((try? head().seq) ?? 0, 0)
+    let index = MemoryReferenceIndex(expected: Int(min(headSeq, 1 << 22)))
     var expectedIds: [KeyedSeq] = []
     var expectedNames: [KeyedSeq] = []
     let statement: SQLiteStatement
@@ -46,7 +48,7 @@ extension SQLiteEventStore {
       return VerifyReport(eventsChecked: 0, faults: [fault], headHash: HashChain.genesis, expectedHeadSeq: nil)
     }
     func fault(_ seq: Int64, _ message: String) { faults.append(VerifyFault(seq: seq, message: message)) }
-    let total = progress == nil ? 0 : Int((try? head().seq) ?? 0)
+    let total = progress == nil ? 0 : Int(headSeq)
     // The snapshot is rebuilt at the same time, through a connection of its own (its read
     // transaction starts a moment later: a commit in between gives it a later snapshot of
     // a longer log, as consistent as this one); its faults count only if the log has none.

@@ -29,38 +29,33 @@ public enum FileIO {
       if code == EISDIR { return MeetlogError(.io, "\(name): is a directory") }
       return MeetlogError(.io, "\(name): read failed: \(String(cString: strerror(code)))")
     }
-    /// Reads into `buffer` until it is full or the input ends; the count read, or an errno.
-    func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>) -> Result<Int, MeetlogError> {
-      var count = 0
-      while count < buffer.count {
-        let n = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
-        if n < 0 {
-          if errno == EINTR { continue }
-          return .failure(failure(errno))
+    /// Up to `capacity` bytes, read straight into the array: fewer only where the input ends.
+    func read(upTo capacity: Int) throws(MeetlogError) -> [UInt8] {
+      var error: MeetlogError?
+      let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+        count = 0
+        while count < buffer.count {
+          let n = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
+          if n < 0 {
+            if errno == EINTR { continue }
+            error = failure(errno)
+            return
+          }
+          if n == 0 { return }
+          count += n
         }
-        if n == 0 { break }
-        count += n
       }
-      return .success(count)
+      if let error { throw error }
+      return bytes
     }
     var info = stat()
     let size = fstat(fd, &info) == 0 && info.st_mode & S_IFMT == S_IFREG ? Int(info.st_size) : 0
     // One byte more than the size: a full buffer means the file may have grown.
-    let first = size + 1
-    var outcome: Result<Int, MeetlogError> = .success(0)
-    var result = [UInt8](unsafeUninitializedCapacity: first) { buffer, count in
-      outcome = fill(buffer)
-      count = (try? outcome.get()) ?? 0
-    }
-    _ = try outcome.get()
-    guard result.count == first else { return result }
+    var result = try read(upTo: size + 1)
+    guard result.count == size + 1 else { return result }
     var chunks: [[UInt8]] = []
     while true {
-      let chunk = [UInt8](unsafeUninitializedCapacity: 1 << 16) { buffer, count in
-        outcome = fill(buffer)
-        count = (try? outcome.get()) ?? 0
-      }
-      _ = try outcome.get()
+      let chunk = try read(upTo: 1 << 16)
       if chunk.isEmpty { break }
       chunks.append(chunk)
     }
