@@ -262,11 +262,9 @@ extension HistoryGenerator: RandomNumberGenerator {
     #expect(resumed < queries)
   }
 
-  /// The texts of a snapshot's items read back in two halves at once (the second
-  /// through a connection of its own) are those read in one.
-  /// A large first append's events are decoded for the fold as they are written, and
-  /// the snapshot after it folds them from memory (prepared while the append's last rows
-  /// are written, or when the snapshot is written): the same bytes, and the same
+  /// A large first append's snapshot is folded from memory (on a thread of its own
+  /// while the append checks and writes, `SpeculativeSnapshot`; or from the events the
+  /// append collected, when the snapshot is written): the same bytes, and the same
   /// checkpoints, as reading the log back.
   @Test(arguments: [41, 42] as [UInt64])
   func aSnapshotFromTheAppendedEventsIsTheOneReadBack(seed: UInt64) throws {
@@ -310,6 +308,8 @@ extension HistoryGenerator: RandomNumberGenerator {
     #expect(written[1] == written[2])
   }
 
+  /// The texts of a snapshot's items read back in two halves at once (the second
+  /// through a connection of its own) are those read in one.
   @Test func itemTextsReadInTwoHalvesAreThoseReadInOne() throws {
     var generator = HistoryGenerator(seed: 7)
     let store = try Fixtures.store(generator.lines(200))

@@ -33,8 +33,10 @@ final class AppendedFold {
   }
 
   /// Folds the events that occurred at or before `cut` and were not retracted, in
-  /// occurrence order (seq breaking ties), as `StateQuery.foldEvents` reads them.
-  func fold(into fold: inout StateFold, upTo cut: Int64) {
+  /// occurrence order (seq breaking ties), as `StateQuery.foldEvents` reads them; false
+  /// when `stopped` said so (asked every 4,096 events) before the end.
+  @discardableResult
+  func fold(into fold: inout StateFold, upTo cut: Int64, stopped: () -> Bool = { false }) -> Bool {
     precondition(!folded, "an appended fold is folded once")
     folded = true
     var order = events.indices.filter { events[$0].micros <= cut && !retracted.contains(seqs[$0]) }
@@ -45,10 +47,12 @@ final class AppendedFold {
       if map[Int(index)] < 0 { map[Int(index)] = global.intern(local[index]) }
       return map[Int(index)]
     }
-    for i in order {
+    for (n, i) in order.enumerated() {
+      if n & 4095 == 4095 && stopped() { return false }
       // Remapped in place: a copy of each event cost as much as folding it.
       events[i].remap(topic: { map($0, topics, &topicMap, &fold.topics) }, city: { map($0, cities, &cityMap, &fold.cities) })
       fold.applyRecording(events[i])
     }
+    return true
   }
 }

@@ -26,8 +26,9 @@ final class BatchWriter: ReferenceIndex {
   private var writer: RowWriter?
   private var handedOffAny = false
   private let committed: CommittedIndex
-  /// A large first append's events as the fold sees them.
-  private let collected: AppendedFold?
+  /// A large first append's events as the fold sees them (nil when a
+  /// `SpeculativeSnapshot` folds them instead).
+  private var collected: AppendedFold?
   /// The batch's events by the 64-bit key of their id (`StoreKey.id`, hashed once per
   /// event; a String-keyed dictionary took about a tenth of this thread's checking), and
   /// by id the rare one whose key another id of the batch already holds.
@@ -213,6 +214,12 @@ final class BatchWriter: ReferenceIndex {
     try waitForWriter(keeping: 0)
     stop()
   }
+
+  /// Whether this is a large first append, whose events are the whole log.
+  var isLargeFirstAppend: Bool { threaded && startSeq == 0 }
+
+  /// Leaves the fold's view of the batch to a `SpeculativeSnapshot`.
+  func stopCollecting() { collected = nil }
 
   /// The batch as the fold sees it, once every event is in, until it is folded: for a
   /// large first append (the batch is then the whole log).

@@ -45,11 +45,14 @@ struct PreparedSnapshot {
   }
 
   /// The snapshot of a log that `appended` holds whole (a large first append), folded
-  /// from memory with checkpoints every `key.checkpointEvery` events.
-  static func folding(_ appended: AppendedFold, key: Key, weights: ScoreWeights) -> PreparedSnapshot? {
+  /// from memory with checkpoints every `key.checkpointEvery` events; nil if `stopped`
+  /// says so before the fold has ended.
+  static func folding(
+    _ appended: AppendedFold, key: Key, weights: ScoreWeights, stopped: () -> Bool = { false }
+  ) -> PreparedSnapshot? {
     var fold = StateFold(weights: weights, pointDay: key.pointDay)
     if key.checkpointEvery > 0 { fold.recorder = CheckpointRecorder(spacing: .every(key.checkpointEvery)) }
-    appended.fold(into: &fold, upTo: key.cut)
+    guard appended.fold(into: &fold, upTo: key.cut, stopped: stopped) else { return nil }
     fold.recorder?.finish(cut: key.cut, relations: fold.relations, waiting: !fold.waiting.isEmpty)
     return PreparedSnapshot(fold, key: key)
   }

@@ -10,6 +10,13 @@ extension SQLiteEventStore {
       // recorded_at never decreases, even if the clock steps back.
       let recordedMicros = max(now, head.recordedMicros)
       try writer.prepareDictionary(incoming: batch, now: recordedMicros)
+      // A large first append that `maintainSnapshot(now:)` will follow with a snapshot:
+      // a thread of its own folds it while this one checks and the writer writes.
+      var speculation: SpeculativeSnapshot?
+      if writer.isLargeFirstAppend, snapshotEvery > 0, batch.count >= snapshotEvery {
+        speculation = SpeculativeSnapshot(batch, now: now, checkpointEvery: checkpointEvery)
+        writer.stopCollecting()
+      }
       var outcomes: [AppendOutcome] = []
       outcomes.reserveCapacity(batch.count)
       for (position, pending) in batch.enumerated() {
@@ -29,9 +36,15 @@ extension SQLiteEventStore {
         let seq = try writer.insert(event, canonical: canonical, recordedMicros: recordedMicros, location: pending.location)
         outcomes.append(AppendOutcome(seq: seq, id: event.id, duplicate: false))
       }
-      // A large first append that `maintainSnapshot(now:)` will follow with a snapshot:
-      // this thread folds it while the writer finishes.
-      if let appended = writer.appendedFold, snapshotEvery > 0, appended.lastSeq >= snapshotEvery {
+      if let speculation {
+        // Its seqs are the check's only if the check appended every event.
+        let whole = writer.head.seq == Int64(batch.count)
+        writer.whileWriting = { [unowned self] in
+          let prepared = speculation.finish()
+          if whole { self.preparedSnapshot = prepared }
+        }
+      } else if let appended = writer.appendedFold, snapshotEvery > 0, appended.lastSeq >= snapshotEvery {
+        // Otherwise this thread folds it while the writer finishes.
         let key = PreparedSnapshot.Key(
           bound: appended.lastSeq, lastOccurrence: appended.lastOccurrence, now: now, weights: ScoreWeights(),
           checkpointEvery: checkpointEvery)
