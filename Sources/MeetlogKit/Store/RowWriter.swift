@@ -1,3 +1,5 @@
+import Synchronization
+
 /// An event checked and chained, waiting to be compressed and inserted, with the index
 /// rows it adds.
 struct StagedRow {
@@ -16,6 +18,8 @@ struct StagedRow {
   /// The event it retracts, and whether that event is a resolution (whose row goes).
   var retractsSeq: Int64?
   var retractsResolution = false
+  /// The stored form, when the checking thread compressed it (else the writer does).
+  var payload: [UInt8]?
 }
 
 /// Compresses staged rows and inserts them with their index rows, through the append's
@@ -60,7 +64,7 @@ final class RowInserter: @unchecked Sendable {
   /// Compresses a run of rows and inserts them in order, with a commit row where the
   /// recorded time changes.
   func write(_ rows: [StagedRow]) throws(MeetlogError) {
-    let payloads = rows.map { compressor.compress($0.canonical) }
+    let payloads = rows.map { $0.payload ?? compressor.compress($0.canonical) }
     try SQLiteEventStore.translate(path) { () throws(SQLiteError) in
       for (row, payload) in zip(rows, payloads) {
         if commit == nil || commit!.micros != row.recordedMicros || commit!.text != row.recordedText {
@@ -91,6 +95,9 @@ final class RowInserter: @unchecked Sendable {
     }
   }
 
+  /// A compressor for another thread that makes the payloads this one makes.
+  func compressorForAnotherThread() -> ZstdCompressor { ZstdCompressor(sharingDictionaryOf: compressor) }
+
   private func pair(_ statement: SQLiteStatement, _ a: Int64, _ b: Int64) throws(SQLiteError) {
     try statement.bind(1, a)
     try statement.bind(2, b)
@@ -103,7 +110,8 @@ final class RowInserter: @unchecked Sendable {
 /// (about two fifths of a large append) overlap the checks instead of adding to them.
 /// Splitting each run's compression across both threads, with the append waiting for
 /// it, gained nothing (session 6); here the append waits only when two runs are
-/// outstanding.
+/// outstanding, and compresses some runs itself (`compressorForCaller`) before handing
+/// them over, since the writer became the busier thread (session 9).
 ///
 /// `prepare` makes the inserter (training and storing a dictionary first, when the
 /// batch needs one); `submit` hands a run over; `waitForOldest` returns once the oldest
@@ -114,6 +122,7 @@ final class RowInserter: @unchecked Sendable {
 final class RowWriter: @unchecked Sendable {
   private let runs = HandOff<[StagedRow]>(capacity: Int.max)
   private let written = HandOff<MeetlogError?>(capacity: Int.max)
+  private let published = Publication()
   private var thread: BackgroundThread?
   /// The inserter and the first failure when writing on the caller's thread.
   private var inserter: RowInserter?
@@ -124,10 +133,11 @@ final class RowWriter: @unchecked Sendable {
   init(onThread: Bool, prepare: @escaping () throws(MeetlogError) -> RowInserter) {
     nonisolated(unsafe) let prepare = prepare
     if onThread {
-      thread = BackgroundThread { [runs, written] in
+      thread = BackgroundThread { [runs, written, published] in
         var inserter: RowInserter?
         var failure: MeetlogError?
         do throws(MeetlogError) { inserter = try prepare() } catch { failure = error }
+        if let inserter { published.publish(inserter.compressorForAnotherThread()) }
         while let run = runs.take() {
           if failure == nil {
             do throws(MeetlogError) { try inserter!.write(run) } catch { failure = error }
@@ -141,6 +151,11 @@ final class RowWriter: @unchecked Sendable {
       do throws(MeetlogError) { inserter = try prepare() } catch { failure = error }
     }
   }
+
+  /// Once the thread has prepared (trained and stored the batch's dictionary), a
+  /// compressor for the caller's thread that makes the payloads the thread would; nil
+  /// before then, and on the caller's own thread.
+  var compressorForCaller: ZstdCompressor? { published.value }
 
   func submit(_ run: [StagedRow]) {
     guard thread == nil else { return runs.put(run) }
@@ -163,4 +178,17 @@ final class RowWriter: @unchecked Sendable {
   }
 
   deinit { stop() }
+}
+
+/// A value one thread sets once and another reads when it is there, without waiting.
+private final class Publication: @unchecked Sendable {
+  private let ready = Atomic<Bool>(false)
+  private var stored: ZstdCompressor?
+
+  func publish(_ value: ZstdCompressor) {
+    stored = value
+    ready.store(true, ordering: .releasing)
+  }
+
+  var value: ZstdCompressor? { ready.load(ordering: .acquiring) ? stored : nil }
 }

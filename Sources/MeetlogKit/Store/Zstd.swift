@@ -10,11 +10,14 @@ internal import CZstd
 final class ZstdCompressor {
   private let context: OpaquePointer
   private let digested: OpaquePointer?
+  /// The compressor whose digested dictionary this one uses (kept alive with it).
+  private let sharing: ZstdCompressor?
   let level: Int32
 
   init(level: Int32 = 3, dictionary: [UInt8]? = nil) {
     context = ZSTD_createCCtx()
     self.level = level
+    sharing = nil
     if let dictionary {
       digested = dictionary.withUnsafeBytes { ZSTD_createCDict($0.baseAddress, $0.count, level) }
       precondition(digested != nil, "zstd could not digest a dictionary")
@@ -22,6 +25,23 @@ final class ZstdCompressor {
       precondition(ZSTD_isError(meetlog_zstd_cctx_lean(context)) == 0, "zstd rejected the lean frame parameters")
     } else {
       digested = nil
+      ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
+    }
+  }
+
+  /// A compressor for another thread that writes the same frames as `other`: a context
+  /// of its own, and `other`'s digested dictionary (zstd lets contexts on several
+  /// threads share one), so the dictionary is not digested twice.
+  init(sharingDictionaryOf other: ZstdCompressor) {
+    context = ZSTD_createCCtx()
+    level = other.level
+    digested = nil
+    if let shared = other.digested {
+      sharing = other
+      ZSTD_CCtx_refCDict(context, shared)
+      precondition(ZSTD_isError(meetlog_zstd_cctx_lean(context)) == 0, "zstd rejected the lean frame parameters")
+    } else {
+      sharing = nil
       ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
     }
   }
