@@ -125,7 +125,7 @@ extension SQLiteEventStore {
   func write<R>(expected: Int, _ body: (BatchWriter) throws(MeetlogError) -> R) throws(MeetlogError) -> R {
     appendedFold = nil
     preparedSnapshot = nil
-    try translate { () throws(SQLiteError) in try connection.execute("BEGIN IMMEDIATE") }
+    try translate { () throws(SQLiteError) in try connection.cached("BEGIN IMMEDIATE").run() }
     var writer: BatchWriter?
     do {
       let started = try BatchWriter(store: self, expected: expected)
@@ -134,7 +134,7 @@ extension SQLiteEventStore {
       try started.flush()
       writer = nil
       connection.resetCached()
-      try translate { () throws(SQLiteError) in try connection.execute("COMMIT") }
+      try translate { () throws(SQLiteError) in try connection.cached("COMMIT").run() }
       appendedFold = started.appendedFold
       return result
     } catch {
