@@ -266,3 +266,39 @@ import Testing
     #expect(answered > 2000)
   }
 }
+
+/// The lookup table of a snapshot's item ids is sorted by radix; it must order as
+/// `sort()` does, and the ids must be found.
+@Suite struct LoadedIdsTests {
+  @Test func radixSortOrdersAsSortDoes() {
+    var state: UInt64 = 0x1234_5678
+    func next() -> UInt64 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return state
+    }
+    for count in [0, 1, 63, 64, 65, 1_000, 70_000] {
+      // Random keys, a run of equal ones, and keys that differ only in their top bits.
+      var keys = (0..<count).map { _ in next() }
+      if count > 100 {
+        for i in 0..<50 { keys[i] = 42 }
+        for i in 50..<100 { keys[i] = UInt64(i) << 60 }
+      }
+      var sorted = keys
+      LoadedIds.radixSort(&sorted)
+      #expect(sorted == keys.sorted(), "\(count) keys")
+    }
+  }
+
+  @Test func everyIdIsFound() {
+    let ids = (0..<5_000).map { "item-\($0 * 7919 % 100_003)" }
+    var starts: [Int32] = [0]
+    var bytes: [UInt8] = []
+    for id in ids {
+      bytes += id.utf8
+      starts.append(Int32(bytes.count))
+    }
+    let loaded = LoadedIds(idStart: starts, idBytes: bytes)
+    for (slot, id) in ids.enumerated() { #expect(loaded.find(id) == Int32(slot)) }
+    #expect(loaded.find("item-none") == nil)
+  }
+}

@@ -290,50 +290,61 @@ struct CheckpointRecorder {
     return r.atEnd ? dues : nil
   }
 
-  /// The items of a fold as they stood at `cut`: those pledged by then, open again if
-  /// resolved later, with the due day they had then (`dues`: every due change of the
-  /// fold, in the order the fold made them). Item ids come along for lookups; details do
-  /// not. A fold adds items in the order of their pledges, so those pledged by `cut` are
-  /// the first slots; nil if they are not (or a due change names no item).
-  static func rewind(_ items: ItemStore, to cut: Int64, dues: [DueChange]) -> ItemStore? {
-    let kept = items.pledgedMicros.firstIndex { $0 > cut } ?? items.count
-    guard !items.pledgedMicros[kept...].contains(where: { $0 <= cut }) else { return nil }
-    var result = ItemStore()
-    result.keepDetails = false
-    result.pairStart = Array(items.pairStart[0...kept])
-    result.pairs = Array(items.pairs[0..<Int(items.pairStart[kept])])
-    result.pledgedMicros = Array(items.pledgedMicros[0..<kept])
-    result.pledgeSeq = Array(items.pledgeSeq[0..<kept])
-    result.dueDay = Array(items.dueDay[0..<kept])
-    result.outcome = Array(items.outcome[0..<kept])
-    result.resolvedMicros = Array(items.resolvedMicros[0..<kept])
-    result.dateFlags = Array(items.dateFlags[0..<kept])
-    result.detailStart = [Int32](repeating: -1, count: kept)
-    for s in 0..<kept where result.outcome[s] != 0 && result.resolvedMicros[s] > cut {
-      result.outcome[s] = 0
-      result.resolvedMicros[s] = 0
-      result.dateFlags[s] &= 1
-    }
-    // Every item with a due change has one at its pledge, so the last change by the cut
-    // is its due day then.
+  /// Rewinds a fold's items, in place, to how they stood at `cut`: those pledged by
+  /// then, open again if resolved later, with the due day they had then (`dues`: every
+  /// due change of the fold, in the order the fold made them). Item ids come along for
+  /// lookups; details do not. A fold adds items in the order of their pledges, so those
+  /// pledged by `cut` are the first slots; false if they are not (or a due change names
+  /// no item), and `items` is then left as it was.
+  ///
+  /// In place: the arrays are cut short instead of copied (the items of a million-event
+  /// log are 17 MB, and `state --as-of` copied them twice).
+  static func rewind(_ items: inout ItemStore, to cut: Int64, dues: [DueChange]) -> Bool {
+    let count = items.count
+    let kept = items.pledgedMicros.firstIndex { $0 > cut } ?? count
+    guard !items.pledgedMicros[kept...].contains(where: { $0 <= cut }) else { return false }
     for change in dues where change.micros <= cut {
-      guard change.slot >= 0 && Int(change.slot) < items.count else { return nil }
-      if Int(change.slot) < kept { result.dueDay[Int(change.slot)] = change.due }
+      guard change.slot >= 0 && Int(change.slot) < count else { return false }
     }
-    var idStart: [Int32] = [0]
-    var idBytes: [UInt8] = []
+    var ids = LoadedIds()
     if items.detailStart[0..<kept].allSatisfy({ $0 < 0 }) {
       // All loaded from the snapshot (the usual case): the ids are a prefix too.
-      idStart = Array(items.loaded.idStart[0...kept])
-      idBytes = Array(items.loaded.idBytes[0..<Int(idStart[kept])])
+      var loaded = items.loaded
+      items.loaded = LoadedIds()
+      loaded.idStart.removeSubrange((kept + 1)...)
+      loaded.idBytes.removeSubrange(Int(loaded.idStart[kept])...)
+      ids = LoadedIds(idStart: loaded.idStart, idBytes: loaded.idBytes)
     } else {
+      var idStart: [Int32] = [0]
+      var idBytes: [UInt8] = []
       for slot in 0..<Int32(kept) {
         idBytes += items.itemId(slot).utf8
         idStart.append(Int32(idBytes.count))
       }
+      ids = LoadedIds(idStart: idStart, idBytes: idBytes)
     }
-    result.loaded = LoadedIds(idStart: idStart, idBytes: idBytes)
-    return result
+    items.pairs.removeSubrange(Int(items.pairStart[kept])...)
+    items.pairStart.removeSubrange((kept + 1)...)
+    items.pledgedMicros.removeSubrange(kept...)
+    items.pledgeSeq.removeSubrange(kept...)
+    items.dueDay.removeSubrange(kept...)
+    items.outcome.removeSubrange(kept...)
+    items.resolvedMicros.removeSubrange(kept...)
+    items.dateFlags.removeSubrange(kept...)
+    items.detailStart = [Int32](repeating: -1, count: kept)
+    items.arena = []
+    items.added = [:]
+    items.keepDetails = false
+    items.loaded = ids
+    for s in 0..<kept where items.outcome[s] != 0 && items.resolvedMicros[s] > cut {
+      items.outcome[s] = 0
+      items.resolvedMicros[s] = 0
+      items.dateFlags[s] &= 1
+    }
+    // Every item with a due change has one at its pledge, so the last change by the cut
+    // is its due day then.
+    for change in dues where change.micros <= cut && Int(change.slot) < kept { items.dueDay[Int(change.slot)] = change.due }
+    return true
   }
 }
 

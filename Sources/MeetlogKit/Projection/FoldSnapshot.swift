@@ -213,7 +213,36 @@ struct LoadedIds {
       }
       initialized = count
     }
-    keys.sort()
+    Self.radixSort(&keys)
+  }
+
+  /// Sorts by 16 bits at a time, lowest first: four passes over 250,000 random keys
+  /// instead of the comparison sort's eighteen (which was 7% of `state --as-of`).
+  static func radixSort(_ keys: inout [UInt64]) {
+    guard keys.count > 64 else { return keys.sort() }
+    var counts = [Int](repeating: 0, count: 4 << 16)
+    for key in keys {
+      for pass in 0..<4 { counts[pass << 16 | Int(truncatingIfNeeded: key >> (16 * pass)) & 0xFFFF] += 1 }
+    }
+    var other = [UInt64](repeating: 0, count: keys.count)
+    for pass in 0..<4 {
+      var position = 0
+      for digit in 0..<(1 << 16) {
+        let n = counts[pass << 16 | digit]
+        counts[pass << 16 | digit] = position
+        position += n
+      }
+      keys.withUnsafeBufferPointer { from in
+        other.withUnsafeMutableBufferPointer { to in
+          for key in from {
+            let slot = pass << 16 | Int(truncatingIfNeeded: key >> (16 * pass)) & 0xFFFF
+            to[counts[slot]] = key
+            counts[slot] += 1
+          }
+        }
+      }
+      swap(&keys, &other)
+    }
   }
 
   var isEmpty: Bool { keys.isEmpty }

@@ -95,7 +95,10 @@ extension SQLiteEventStore {
       guard let changes = CheckpointRecorder.decodeDues(row.dues) else { return nil }
       dues += changes
     }
-    guard var items = CheckpointRecorder.rewind(fold.items, to: cut, dues: dues) else { return nil }
+    // Taken out of the fold, so that the rewind cuts the only copy short.
+    var items = fold.items
+    fold.items = ItemStore()
+    guard CheckpointRecorder.rewind(&items, to: cut, dues: dues) else { return nil }
     items.keepDetails = withItems
     fold.items = items
     fold.relations = relations
