@@ -313,3 +313,23 @@ import Testing
     } catch { #expect(error.exitCode == 74) }
   }
 }
+
+/// A large append compresses some runs on its checking thread with a compressor that
+/// shares the writer's digested dictionary: its frames must be the writer's, byte for byte.
+@Suite struct SharedCompressorTests {
+  @Test func aCompressorSharingADictionaryWritesTheSameFrames() throws {
+    var generator = HistoryGenerator(seed: 3)
+    let events = generator.lines(2_000).map { Array($0.utf8) }
+    let dictionary = try #require(DictionaryPolicy.train(events))
+    for original in [ZstdCompressor(level: 3, dictionary: dictionary), ZstdCompressor(level: 3)] {
+      let shared = ZstdCompressor(sharingDictionaryOf: original)
+      for event in events.prefix(300) { #expect(shared.compress(event) == original.compress(event)) }
+    }
+    // A lean frame (with a dictionary) reads back with the dictionary.
+    let shared = ZstdCompressor(sharingDictionaryOf: ZstdCompressor(level: 3, dictionary: dictionary))
+    let frame = shared.compress(events[7])
+    let decompressor = try ZstdDecompressor(dictionary: dictionary)
+    let back = try frame.withUnsafeBytes { (raw) throws(ZstdError) in try decompressor.decompress(raw) }
+    #expect(back == events[7])
+  }
+}

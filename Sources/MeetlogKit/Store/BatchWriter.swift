@@ -25,7 +25,6 @@ final class BatchWriter: ReferenceIndex {
   private var writing: [[StagedRow]] = []
   private var writer: RowWriter?
   private var handedOffAny = false
-  private var runsHandedOff = 0
   private let committed: CommittedIndex
   /// A large first append's events as the fold sees them (nil when a
   /// `SpeculativeSnapshot` folds them instead).
@@ -236,13 +235,13 @@ final class BatchWriter: ReferenceIndex {
   }
 
   /// Hands a full run to the writer; with two runs outstanding, waits for the older.
-  /// Two runs of every three are compressed here first, once the writer has its
-  /// dictionary: compressing was half the writer's work, and the writer was the busier
-  /// thread once the snapshot was folded on a thread of its own (one run in two: 100k
-  /// append 0.98 -> 0.91 s; two in three about 10% faster again, in noisy runs).
+  /// A run is compressed here first when the writer is still writing the one before
+  /// (and has its dictionary): compressing was half the writer's work, and the writer
+  /// became the busier thread once the snapshot was folded on a thread of its own.
+  /// Compressing every other run here took a 100k append from 0.98 to 0.91 s; two in
+  /// three, and this rule, which follows whichever thread is behind, measured the same.
   private func handOffStaged() throws(MeetlogError) {
-    runsHandedOff += 1
-    if runsHandedOff % 3 != 0, let compressor = writer?.compressorForCaller {
+    if let writer, writer.isBehind, let compressor = writer.compressorForCaller {
       for i in staged.indices { staged[i].payload = compressor.compress(staged[i].canonical) }
     }
     try handOff(staged)

@@ -123,6 +123,8 @@ final class RowWriter: @unchecked Sendable {
   private let runs = HandOff<[StagedRow]>(capacity: Int.max)
   private let written = HandOff<MeetlogError?>(capacity: Int.max)
   private let published = Publication()
+  /// Runs submitted to the thread and not yet written.
+  private let unwritten = Counter()
   private var thread: BackgroundThread?
   /// The inserter and the first failure when writing on the caller's thread.
   private var inserter: RowInserter?
@@ -133,7 +135,7 @@ final class RowWriter: @unchecked Sendable {
   init(onThread: Bool, prepare: @escaping () throws(MeetlogError) -> RowInserter) {
     nonisolated(unsafe) let prepare = prepare
     if onThread {
-      thread = BackgroundThread { [runs, written, published] in
+      thread = BackgroundThread { [runs, written, published, unwritten] in
         var inserter: RowInserter?
         var failure: MeetlogError?
         do throws(MeetlogError) { inserter = try prepare() } catch { failure = error }
@@ -142,6 +144,7 @@ final class RowWriter: @unchecked Sendable {
           if failure == nil {
             do throws(MeetlogError) { try inserter!.write(run) } catch { failure = error }
           }
+          unwritten.subtract(1)
           written.put(failure)
         }
         written.finish()
@@ -157,8 +160,14 @@ final class RowWriter: @unchecked Sendable {
   /// before then, and on the caller's own thread.
   var compressorForCaller: ZstdCompressor? { published.value }
 
+  /// Whether the thread is still writing a run submitted before: it is behind.
+  var isBehind: Bool { unwritten.value > 0 }
+
   func submit(_ run: [StagedRow]) {
-    guard thread == nil else { return runs.put(run) }
+    guard thread == nil else {
+      unwritten.add(1)
+      return runs.put(run)
+    }
     if failure == nil {
       do throws(MeetlogError) { try inserter!.write(run) } catch { failure = error }
     }
@@ -191,4 +200,13 @@ private final class Publication: @unchecked Sendable {
   }
 
   var value: ZstdCompressor? { ready.load(ordering: .acquiring) ? stored : nil }
+}
+
+/// A count two threads change.
+private final class Counter: Sendable {
+  private let count = Atomic<Int>(0)
+
+  func add(_ n: Int) { count.add(n, ordering: .relaxed) }
+  func subtract(_ n: Int) { count.subtract(n, ordering: .relaxed) }
+  var value: Int { count.load(ordering: .relaxed) }
 }
