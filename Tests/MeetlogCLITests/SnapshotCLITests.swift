@@ -75,6 +75,22 @@ import Testing
     #expect(try CLI.run(["verify"], store: store).status == 1)
   }
 
+  /// A checkpoint's items are made on a thread of their own while the events after it
+  /// are read: damaged ones are found there, and state folds the whole log instead.
+  @Test func asOfWithDamagedItemsFoldsTheWholeLog() throws {
+    let store = CLI.tempDir().appendingPathComponent("i.db").path
+    var environment = Self.every
+    environment["MEETLOG_CHECKPOINT_EVERY"] = "3"
+    #expect(try CLI.run(["append", CLI.seed, CLI.followUps], store: store, environment: environment).status == 0)
+    let points = ["2023-11-08", "2024-01-15", "2024-03-21", "2024-12-31"]
+    for point in points { try sameWithAndWithout(store, ["--as-of", point]) }
+    for damage in ["zeroblob(64)", "substr(items, 1, length(items) / 2)"] {
+      _ = try sql(store, "UPDATE snapshots SET items = \(damage)")
+      for point in points { try sameWithAndWithout(store, ["--as-of", point]) }
+      #expect(try CLI.run(["verify"], store: store).status == 1)
+    }
+  }
+
   @Test func zeroTurnsSnapshotsOff() throws {
     let store = CLI.tempDir().appendingPathComponent("u.db").path
     #expect(try CLI.run(["append", CLI.seed], store: store, environment: ["MEETLOG_SNAPSHOT_EVERY": "0"]).status == 0)

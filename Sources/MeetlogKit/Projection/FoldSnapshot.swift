@@ -160,7 +160,16 @@ enum FoldSnapshot {
       fold.baseCounts = baseCounts
       return fold
     }
-    r = ByteReader(items)
+    guard var decoded = decodeItems(items, indexIds: indexIds) else { return nil }
+    decoded.keepDetails = keepDetails
+    fold.items = decoded
+    return fold
+  }
+
+  /// The `items` part alone (details not read, ids indexed unless `indexIds` is false);
+  /// nil when the bytes are not an items part this version wrote.
+  static func decodeItems(_ items: [UInt8], indexIds: Bool = true) -> ItemStore? {
+    var r = ByteReader(items)
     guard r.bytes(itemsMagic.count).map(Array.init) == itemsMagic, let itemCount = r.int(), let pairStart: [Int32] = r.array(itemCount + 1),
       let pairCount = pairStart.last,
       let pairs: [PairIndex] = r.array(Int(pairCount)), let pledged: [Int64] = r.array(itemCount),
@@ -169,17 +178,18 @@ enum FoldSnapshot {
       let idStart: [Int32] = r.array(itemCount + 1),
       let idBytes: [UInt8] = r.array(Int(idStart.last ?? 0)), r.atEnd
     else { return nil }
-    fold.items.pairStart = pairStart
-    fold.items.pairs = pairs
-    fold.items.pledgedMicros = pledged
-    fold.items.dateFlags = flags
-    fold.items.dueDay = due
-    fold.items.outcome = outcome
-    fold.items.resolvedMicros = resolved
-    fold.items.pledgeSeq = pledgeSeq
-    fold.items.detailStart = [Int32](repeating: -1, count: itemCount)
-    fold.items.loaded = LoadedIds(idStart: idStart, idBytes: idBytes, indexed: indexIds)
-    return fold
+    var store = ItemStore()
+    store.pairStart = pairStart
+    store.pairs = pairs
+    store.pledgedMicros = pledged
+    store.dateFlags = flags
+    store.dueDay = due
+    store.outcome = outcome
+    store.resolvedMicros = resolved
+    store.pledgeSeq = pledgeSeq
+    store.detailStart = [Int32](repeating: -1, count: itemCount)
+    store.loaded = LoadedIds(idStart: idStart, idBytes: idBytes, indexed: indexIds)
+    return store
   }
 }
 

@@ -72,6 +72,7 @@ public enum StateQuery {
     try store.readSnapshot { () throws(MeetlogError) in
       let bound = try boundSeq(store, point)
       var resumed: (fold: StateFold, cut: Int64)?
+      var pendingItems: RewoundItems?
       if useSnapshots, let snapshots = store as? SnapshotStore {
         let fingerprint = FoldSnapshot.fingerprint(weights)
         for s in try snapshots.snapshots() where s.weights == fingerprint {
@@ -84,7 +85,8 @@ public enum StateQuery {
               s, bound: bound, asOfMicros: point.asOfMicros ?? Int64.max, weights: weights, pointDay: point.day, withItems: withItems,
               withTopics: withTopics)
             {
-              resumed = fold
+              resumed = (fold.fold, fold.cut)
+              pendingItems = fold.items
               break
             }
             continue
@@ -98,7 +100,12 @@ public enum StateQuery {
         }
       }
       var fold = resumed?.fold ?? StateFold(weights: weights, pointDay: point.day, keepDetails: withItems, countTopics: withTopics)
-      try foldEvents(store, into: &fold, bound: bound, after: resumed?.cut, upTo: point.asOfMicros)
+      if try !foldEvents(store, into: &fold, bound: bound, after: resumed?.cut, upTo: point.asOfMicros, pendingItems: pendingItems) {
+        // The checkpoint's items could not be made (a damaged snapshot): fold the whole log.
+        resumed = nil
+        fold = StateFold(weights: weights, pointDay: point.day, keepDetails: withItems, countTopics: withTopics)
+        try foldEvents(store, into: &fold, bound: bound, after: nil, upTo: point.asOfMicros)
+      }
       if withItems, let snapshots = store as? SnapshotStore { try snapshots.readDetails(into: &fold, closedItems: closedItems) }
       var (state, items) = fold.foldedResult(
         point: point, seq: bound, withItems: withItems, closedItems: closedItems, withTopics: withTopics)
@@ -116,22 +123,48 @@ public enum StateQuery {
   /// Two cores: a `FoldReader` on a second thread reads and decompresses the events in
   /// batches while this thread decodes and folds them. The reader owns the store's
   /// connection until it has finished.
+  ///
+  /// With `pendingItems` (resuming from a checkpoint), the fold's items are still being
+  /// made: the events are decoded and kept until they are ready, then folded. False when
+  /// they could not be made (nothing was folded then).
+  @discardableResult
   static func foldEvents(
-    _ store: some EventStore, into fold: inout StateFold, bound: Int64, after: Int64?, upTo: Int64?
-  ) throws(MeetlogError) {
+    _ store: some EventStore, into fold: inout StateFold, bound: Int64, after: Int64?, upTo: Int64?, pendingItems: RewoundItems? = nil
+  ) throws(MeetlogError) -> Bool {
     var query = EventQuery()
     query.maxSeq = bound
     query.occurredAtMost = upTo
     if let after { query.occurredAtLeast = after + 1 }
     query.excludedTypes = [.eventRetracted]
     query.byOccurrence = true
-    try foldRead(
+    return try foldRead(
       by: FoldReader(store: store, query: query, bound: bound, resuming: after != nil),
-      into: &fold)
+      into: &fold, pendingItems: pendingItems)
   }
 
-  /// Folds what `reader` reads on a second thread (or first, when no thread can start).
-  private static func foldRead(by reader: FoldReader, into fold: inout StateFold) throws(MeetlogError) {
+  /// Folds what `reader` reads on a second thread (or first, when no thread can start);
+  /// false when `pendingItems` came back nil.
+  private static func foldRead(by reader: FoldReader, into fold: inout StateFold, pendingItems: RewoundItems?) throws(MeetlogError)
+    -> Bool
+  {
+    var pending = pendingItems
+    var kept: [FoldEvent] = []
+    var itemsMissing = false
+    /// Installs the items once they are ready (or, with `wait`, when they are), then
+    /// folds the events kept meanwhile; false while they are still being made.
+    func itemsInstalled(wait: Bool) -> Bool {
+      guard let rewinding = pending else { return true }
+      guard wait || rewinding.isReady else { return false }
+      pending = nil
+      guard let items = rewinding.take() else {
+        itemsMissing = true
+        return true
+      }
+      fold.items = items
+      for event in kept { fold.applyRecording(event) }
+      kept = []
+      return true
+    }
     let bound = reader.bound
     let progress = reader.store.progress
     let handOff = HandOff<FoldReader.Batch>(capacity: 8)
@@ -145,7 +178,7 @@ public enum StateQuery {
       switch batch {
       case .events(let payloads, let read):
         // After a failure, drain the hand-off so that the reader can finish.
-        guard failure == nil else { continue }
+        guard failure == nil && !itemsMissing else { continue }
         var events: [FoldEvent] = []
         events.reserveCapacity(payloads.count)
         do throws(MeetlogError) {
@@ -155,7 +188,11 @@ public enum StateQuery {
         } catch {
           failure = error
         }
-        for event in events { fold.applyRecording(event) }
+        if itemsInstalled(wait: false) {
+          if !itemsMissing { for event in events { fold.applyRecording(event) } }
+        } else {
+          kept += events
+        }
         if read - reported >= 4096 {
           reported = read
           progress?.progress(done: read, total: Int(bound))
@@ -166,6 +203,8 @@ public enum StateQuery {
     }
     thread?.join()
     if let failure { throw failure }
+    _ = itemsInstalled(wait: true)
+    return !itemsMissing
   }
 
   /// The state folded by `Projector`, the reference fold (for tests and comparisons).

@@ -65,10 +65,14 @@ extension SQLiteEventStore {
   /// resuming from gives exactly the state within `bound` and `asOfMicros` (the rule of
   /// `isUsable`, with the checkpoint's instant as the cut), and that instant. Nil when
   /// there is none, or its rows are damaged (the caller then folds the whole log).
+  ///
+  /// The fold's items are still being made (`items`, on a thread of their own): the
+  /// caller installs them before it folds the first event after the cut, and folds the
+  /// whole log instead if they come back nil.
   func checkpointFold(
     _ snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64, weights: ScoreWeights, pointDay: Int, withItems: Bool,
     withTopics: Bool
-  ) throws(MeetlogError) -> (fold: StateFold, cut: Int64)? {
+  ) throws(MeetlogError) -> (fold: StateFold, cut: Int64, items: RewoundItems)? {
     guard snapshot.seqBound <= bound else { return nil }
     var chosen: Int64?
     for (cut, hasTopics) in try checkpointCuts(snapshot).reversed()
@@ -80,31 +84,30 @@ extension SQLiteEventStore {
         break
       }
     }
-    guard let cut = chosen, let rows = try checkpointRows(snapshot, relationsUpTo: cut),
-      let relationsPart = try storedPart(snapshot, "relations"), let itemsPart = try storedPart(snapshot, "items"),
-      var fold = FoldSnapshot.decode(
-        relations: relationsPart, items: itemsPart, weights: weights, pointDay: pointDay, keepDetails: false, countTopics: withTopics,
-        indexIds: false)
+    guard let cut = chosen else { return nil }
+    let inMemory = path == ":memory:"
+    let items = RewoundItems(
+      path: path, snapshot: snapshot, stored: inMemory ? try storedBlob(snapshot, "items") : nil, cut: cut, keepDetails: withItems)
+    guard let rows = try checkpointRows(snapshot, relationsUpTo: cut), let relationsPart = try storedPart(snapshot, "relations")
     else { return nil }
-    var relations: [StateFold.Relation] = []
     var dues: [DueChange] = []
     for row in rows {
-      if row.cut <= cut {
-        guard CheckpointRecorder.apply(row.relations, to: &relations, topics: withTopics && row.withTopics) else { return nil }
-      }
       guard let changes = CheckpointRecorder.decodeDues(row.dues) else { return nil }
       dues += changes
     }
-    // Taken out of the fold, so that the rewind cuts the only copy short.
-    var items = fold.items
-    fold.items = ItemStore()
-    guard CheckpointRecorder.rewind(&items, to: cut, dues: dues) else { return nil }
-    items.keepDetails = withItems
-    fold.items = items
+    items.rewind(dues: dues)
+    guard
+      var fold = FoldSnapshot.decode(
+        relations: relationsPart, items: nil, weights: weights, pointDay: pointDay, keepDetails: withItems, countTopics: withTopics)
+    else { return nil }
+    var relations: [StateFold.Relation] = []
+    for row in rows where row.cut <= cut {
+      guard CheckpointRecorder.apply(row.relations, to: &relations, topics: withTopics && row.withTopics) else { return nil }
+    }
     fold.relations = relations
     fold.relationIndex = PairTable(pairs: relations.map(\.pair))
     fold.baseCounts = nil
-    return (fold, cut)
+    return (fold, cut, items)
   }
 
   /// A recorder that carries on the checkpoints of `snapshot`, whose fold `loaded` is

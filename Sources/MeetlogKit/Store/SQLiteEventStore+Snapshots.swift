@@ -18,7 +18,7 @@ protocol SnapshotStore {
   func checkpointFold(
     _ snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64, weights: ScoreWeights, pointDay: Int, withItems: Bool,
     withTopics: Bool
-  ) throws(MeetlogError) -> (fold: StateFold, cut: Int64)?
+  ) throws(MeetlogError) -> (fold: StateFold, cut: Int64, items: RewoundItems)?
   func readDetails(into fold: inout StateFold, closedItems: Bool) throws(MeetlogError)
 }
 
@@ -111,6 +111,15 @@ extension SQLiteEventStore: SnapshotStore {
   }
 
   /// One part of a snapshot (`relations` or `items`), decompressed; nil when damaged.
+  /// A part of a snapshot as stored (compressed).
+  func storedBlob(_ snapshot: SnapshotInfo, _ column: String) throws(MeetlogError) -> [UInt8]? {
+    try translate { () throws(SQLiteError) -> [UInt8]? in
+      let statement = try connection.prepare("SELECT \(column) FROM snapshots WHERE id = ?")
+      try statement.bind(1, snapshot.id)
+      return try statement.step() ? statement.blob(0) : nil
+    }
+  }
+
   func storedPart(_ snapshot: SnapshotInfo, _ column: String) throws(MeetlogError) -> [UInt8]? {
     try translate { () throws(SQLiteError) -> [UInt8]? in
       let statement = try connection.prepare("SELECT \(column) FROM snapshots WHERE id = ?")

@@ -110,7 +110,7 @@ public final class SQLiteEventStore: EventStore {
   /// connection (that only reads), so the WAL and its index work as for any reader. On
   /// read-only media, where SQLite cannot create the WAL index, read-only and, failing
   /// that, as an immutable file (nothing can change it there).
-  private static func openForReading(_ path: String) throws(SQLiteError) -> SQLiteConnection {
+  static func openForReading(_ path: String) throws(SQLiteError) -> SQLiteConnection {
     if unwritableReason(path, existing: true) == nil {
       return try SQLiteConnection(path: path, readOnly: false, create: false)
     }
