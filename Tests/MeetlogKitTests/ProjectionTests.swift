@@ -302,3 +302,34 @@ import Testing
     #expect(loaded.find("item-none") == nil)
   }
 }
+
+/// `state --as-of` decodes only the items pledged by the checkpoint's cut: the same
+/// items as decoding the whole part and keeping its first slots.
+@Suite struct ItemsPrefixTests {
+  @Test func theItemsPledgedByACutAreThePartsFirstSlots() throws {
+    var generator = HistoryGenerator(seed: 9)
+    let store = try Fixtures.store(generator.lines(3_000))
+    try store.writeSnapshot(now: Fixtures.day("2120-01-01T00:00:00Z"))
+    let snapshot = try #require(try store.snapshots().first)
+    let part = try #require(try store.storedPart(snapshot, "items"))
+    let whole = try #require(FoldSnapshot.decodeItems(part, indexIds: false))
+    #expect(whole.count > 500)
+    var cuts = [Int64.min, Int64.max]
+    for slot in stride(from: 0, to: whole.count, by: whole.count / 7) { cuts.append(whole.pledgedMicros[slot]) }
+    for cut in cuts {
+      let (prefix, count) = try #require(FoldSnapshot.decodeItems(part, indexIds: false, pledgedBy: cut))
+      let kept = whole.pledgedMicros.firstIndex { $0 > cut } ?? whole.count
+      #expect(count == whole.count)
+      #expect(prefix.count == kept)
+      #expect(prefix.pledgedMicros == Array(whole.pledgedMicros[..<kept]))
+      #expect(prefix.pledgeSeq == Array(whole.pledgeSeq[..<kept]))
+      #expect(prefix.outcome == Array(whole.outcome[..<kept]) && prefix.dueDay == Array(whole.dueDay[..<kept]))
+      #expect(prefix.resolvedMicros == Array(whole.resolvedMicros[..<kept]) && prefix.dateFlags == Array(whole.dateFlags[..<kept]))
+      #expect(prefix.pairStart == Array(whole.pairStart[...kept]))
+      #expect(prefix.pairs == Array(whole.pairs[..<Int(whole.pairStart[kept])]))
+      for slot in stride(from: 0, to: kept, by: 97) { #expect(prefix.itemId(Int32(slot)) == whole.itemId(Int32(slot))) }
+    }
+    // Truncated or damaged bytes are refused.
+    #expect(FoldSnapshot.decodeItems(Array(part.dropLast()), indexIds: false, pledgedBy: 0) == nil)
+  }
+}

@@ -299,9 +299,12 @@ struct CheckpointRecorder {
   ///
   /// In place: the arrays are cut short instead of copied (the items of a million-event
   /// log are 17 MB, and `state --as-of` copied them twice).
-  static func rewind(_ items: inout ItemStore, to cut: Int64, dues: [DueChange]) -> Bool {
-    let count = items.count
-    let kept = items.pledgedMicros.firstIndex { $0 > cut } ?? count
+  ///
+  /// `slotCount`: how many items the fold held, when `items` holds only those pledged
+  /// by the cut (`FoldSnapshot.decodeItems(_:indexIds:pledgedBy:)`).
+  static func rewind(_ items: inout ItemStore, to cut: Int64, dues: [DueChange], slotCount: Int? = nil) -> Bool {
+    let count = max(items.count, slotCount ?? 0)
+    let kept = items.pledgedMicros.firstIndex { $0 > cut } ?? items.count
     guard !items.pledgedMicros[kept...].contains(where: { $0 <= cut }) else { return false }
     for change in dues where change.micros <= cut {
       guard change.slot >= 0 && Int(change.slot) < count else { return false }

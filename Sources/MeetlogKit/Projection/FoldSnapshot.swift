@@ -169,14 +169,34 @@ enum FoldSnapshot {
   /// The `items` part alone (details not read, ids indexed unless `indexIds` is false);
   /// nil when the bytes are not an items part this version wrote.
   static func decodeItems(_ items: [UInt8], indexIds: Bool = true) -> ItemStore? {
+    decodeItems(items, indexIds: indexIds, pledgedBy: nil)?.store
+  }
+
+  /// The items of the part pledged by `cut` (all with nil), and how many the part holds:
+  /// a fold adds items in the order of their pledges, so they are the first slots, and
+  /// only those are copied (`state --as-of` mid-history keeps about half of them). Nil
+  /// also when an item pledged by the cut comes after one pledged later.
+  static func decodeItems(_ items: [UInt8], indexIds: Bool, pledgedBy cut: Int64?) -> (store: ItemStore, count: Int)? {
     var r = ByteReader(items)
-    guard r.bytes(itemsMagic.count).map(Array.init) == itemsMagic, let itemCount = r.int(), let pairStart: [Int32] = r.array(itemCount + 1),
-      let pairCount = pairStart.last,
-      let pairs: [PairIndex] = r.array(Int(pairCount)), let pledged: [Int64] = r.array(itemCount),
-      let flags: [UInt8] = r.array(itemCount), let due: [Int32] = r.array(itemCount), let outcome: [UInt8] = r.array(itemCount),
-      let resolved: [Int64] = r.array(itemCount), let pledgeSeq: [Int64] = r.array(itemCount),
-      let idStart: [Int32] = r.array(itemCount + 1),
-      let idBytes: [UInt8] = r.array(Int(idStart.last ?? 0)), r.atEnd
+    guard r.bytes(itemsMagic.count).map(Array.init) == itemsMagic, let itemCount = r.int(), itemCount >= 0,
+      let pairCount: Int32 = r.value(at: r.at + itemCount * 4), pairCount >= 0
+    else { return nil }
+    var kept = itemCount
+    if let cut {
+      let pledgedAt = r.at + (itemCount + 1) * 4 + Int(pairCount) * 4
+      func pledged(_ k: Int) -> Int64? { r.value(at: pledgedAt + k * 8) }
+      guard pledged(itemCount - 1) != nil || itemCount == 0 else { return nil }
+      kept = (0..<itemCount).first { pledged($0)! > cut } ?? itemCount
+      guard !(kept..<itemCount).contains(where: { pledged($0)! <= cut }) else { return nil }
+    }
+    guard let pairStart: [Int32] = r.array(itemCount + 1, keeping: kept + 1),
+      let pairs: [PairIndex] = r.array(Int(pairCount), keeping: Int(pairStart[kept])),
+      let pledged: [Int64] = r.array(itemCount, keeping: kept),
+      let flags: [UInt8] = r.array(itemCount, keeping: kept), let due: [Int32] = r.array(itemCount, keeping: kept),
+      let outcome: [UInt8] = r.array(itemCount, keeping: kept), let resolved: [Int64] = r.array(itemCount, keeping: kept),
+      let pledgeSeq: [Int64] = r.array(itemCount, keeping: kept),
+      let idStart: [Int32] = r.array(itemCount + 1, keeping: kept + 1), let idCount: Int32 = r.value(at: r.at - 4),
+      let idBytes: [UInt8] = r.array(Int(idCount), keeping: Int(idStart[kept])), r.atEnd
     else { return nil }
     var store = ItemStore()
     store.pairStart = pairStart
@@ -187,9 +207,9 @@ enum FoldSnapshot {
     store.outcome = outcome
     store.resolvedMicros = resolved
     store.pledgeSeq = pledgeSeq
-    store.detailStart = [Int32](repeating: -1, count: itemCount)
+    store.detailStart = [Int32](repeating: -1, count: kept)
     store.loaded = LoadedIds(idStart: idStart, idBytes: idBytes, indexed: indexIds)
-    return store
+    return (store, itemCount)
   }
 }
 
@@ -380,14 +400,24 @@ struct ByteReader {
     return (StateFold.Moment(micros: Int64(micros), isDate: kind == 2), true)
   }
 
-  mutating func array<T: FixedWidthInteger>(_ count: Int) -> [T]? {
-    guard count >= 0, let b = bytes(count * MemoryLayout<T>.stride) else { return nil }
-    return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-      b.withUnsafeBytes { raw in
+  mutating func array<T: FixedWidthInteger>(_ count: Int) -> [T]? { array(count, keeping: count) }
+
+  /// An array of `count` values, of which only the first `keeping` are copied.
+  mutating func array<T: FixedWidthInteger>(_ count: Int, keeping: Int) -> [T]? {
+    guard count >= 0, keeping >= 0, keeping <= count, let b = bytes(count * MemoryLayout<T>.stride) else { return nil }
+    let copied = b.prefix(keeping * MemoryLayout<T>.stride)
+    return [T](unsafeUninitializedCapacity: keeping) { buffer, initialized in
+      copied.withUnsafeBytes { raw in
         if let base = raw.baseAddress { memcpyBytes(buffer.baseAddress!, base, raw.count) }
       }
-      initialized = count
+      initialized = keeping
     }
+  }
+
+  /// The little-endian value at byte `offset` of the input, without moving; nil past the end.
+  func value<T: FixedWidthInteger>(at offset: Int) -> T? {
+    guard offset >= 0, offset + MemoryLayout<T>.size <= input.count else { return nil }
+    return input.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
   }
 }
 

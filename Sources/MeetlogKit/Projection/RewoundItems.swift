@@ -19,11 +19,15 @@ final class RewoundItems {
   init(path: String, snapshot: SnapshotInfo, stored: [UInt8]?, cut: Int64, keepDetails: Bool) {
     let (shared, dues) = (self.shared, self.dues)
     let work: @Sendable () -> Void = {
-      var items = stored.flatMap(Self.decoded) ?? Self.read(path, snapshot)
-      if items != nil, let changes = dues.take(), CheckpointRecorder.rewind(&items!, to: cut, dues: changes) {
-        items!.keepDetails = keepDetails
-      } else {
-        items = nil
+      var items: ItemStore?
+      if let decoded = stored.flatMap({ Self.decoded($0, cut: cut) }) ?? Self.read(path, snapshot, cut: cut),
+        let changes = dues.take()
+      {
+        var store = decoded.store
+        if CheckpointRecorder.rewind(&store, to: cut, dues: changes, slotCount: decoded.count) {
+          store.keepDetails = keepDetails
+          items = store
+        }
       }
       shared.value = items
       shared.ready.store(true, ordering: .releasing)
@@ -50,20 +54,23 @@ final class RewoundItems {
     thread?.join()
   }
 
-  /// The part as stored, decompressed and decoded (ids not indexed: the rewind does it).
-  private static func decoded(_ stored: UnsafeRawBufferPointer) -> ItemStore? {
+  /// The items pledged by `cut` in the part as stored, and how many it holds (ids not
+  /// indexed: the rewind does it).
+  private static func decoded(_ stored: UnsafeRawBufferPointer, cut: Int64) -> (store: ItemStore, count: Int)? {
     guard let decompressor = try? ZstdDecompressor(), let bytes = try? decompressor.decompress(stored, limit: Int(Int32.max)) else {
       return nil
     }
-    return FoldSnapshot.decodeItems(bytes, indexIds: false)
+    return FoldSnapshot.decodeItems(bytes, indexIds: false, pledgedBy: cut)
   }
 
-  private static func decoded(_ stored: [UInt8]) -> ItemStore? { stored.withUnsafeBytes { decoded($0) } }
+  private static func decoded(_ stored: [UInt8], cut: Int64) -> (store: ItemStore, count: Int)? {
+    stored.withUnsafeBytes { decoded($0, cut: cut) }
+  }
 
   /// The items part read through a connection of its own: the row of the same fold
   /// (bound, cut and weights), since a writer may have replaced the snapshot meanwhile.
-  private static func read(_ path: String, _ snapshot: SnapshotInfo) -> ItemStore? {
-    try? { () throws(SQLiteError) -> ItemStore? in
+  private static func read(_ path: String, _ snapshot: SnapshotInfo, cut: Int64) -> (store: ItemStore, count: Int)? {
+    try? { () throws(SQLiteError) -> (store: ItemStore, count: Int)? in
       let connection = try SQLiteEventStore.openForReading(path)
       let statement = try connection.prepare(
         "SELECT items FROM snapshots WHERE id = ? AND seq_bound = ? AND cut_us = ? AND weights = ?")
@@ -72,7 +79,7 @@ final class RewoundItems {
       try statement.bind(3, snapshot.cutMicros)
       try statement.bind(4, snapshot.weights)
       guard try statement.step() else { return nil }
-      return statement.withBlob(0) { decoded($0) }
+      return statement.withBlob(0) { decoded($0, cut: cut) }
     }()
   }
 
