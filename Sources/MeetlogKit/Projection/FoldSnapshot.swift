@@ -102,15 +102,8 @@ enum FoldSnapshot {
     indexIds: Bool = true
   ) -> StateFold? {
     var r = ByteReader(relations)
-    guard r.bytes(magic.count).map(Array.init) == magic else { return nil }
-    var fold = StateFold(weights: weights, pointDay: pointDay, keepDetails: keepDetails, countTopics: countTopics)
-    for t in 0..<2 {
-      guard let count = r.int() else { return nil }
-      for _ in 0..<count {
-        guard let s = r.text() else { return nil }
-        if t == 0 { _ = fold.topics.intern(s) } else { _ = fold.cities.intern(s) }
-      }
-    }
+    guard var fold = decodeTables(&r, weights: weights, pointDay: pointDay, keepDetails: keepDetails, countTopics: countTopics)
+    else { return nil }
     guard let relationCount = r.int() else { return nil }
     for index in 0..<relationCount {
       guard let pair = r.u32() else { return nil }
@@ -163,6 +156,30 @@ enum FoldSnapshot {
     guard var decoded = decodeItems(items, indexIds: indexIds) else { return nil }
     decoded.keepDetails = keepDetails
     fold.items = decoded
+    return fold
+  }
+
+  /// A fold with only the interned topics and cities of the `relations` part: what
+  /// resuming from a checkpoint needs of it (the checkpoints give the relations).
+  static func decodeTables(relations: [UInt8], weights: ScoreWeights, pointDay: Int, keepDetails: Bool, countTopics: Bool)
+    -> StateFold?
+  {
+    var r = ByteReader(relations)
+    return decodeTables(&r, weights: weights, pointDay: pointDay, keepDetails: keepDetails, countTopics: countTopics)
+  }
+
+  private static func decodeTables(_ r: inout ByteReader, weights: ScoreWeights, pointDay: Int, keepDetails: Bool, countTopics: Bool)
+    -> StateFold?
+  {
+    guard r.bytes(magic.count).map(Array.init) == magic else { return nil }
+    var fold = StateFold(weights: weights, pointDay: pointDay, keepDetails: keepDetails, countTopics: countTopics)
+    for t in 0..<2 {
+      guard let count = r.int() else { return nil }
+      for _ in 0..<count {
+        guard let s = r.text() else { return nil }
+        if t == 0 { _ = fold.topics.intern(s) } else { _ = fold.cities.intern(s) }
+      }
+    }
     return fold
   }
 

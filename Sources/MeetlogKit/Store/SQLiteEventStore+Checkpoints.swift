@@ -97,8 +97,8 @@ extension SQLiteEventStore {
     }
     items.rewind(dues: dues)
     guard
-      var fold = FoldSnapshot.decode(
-        relations: relationsPart, items: nil, weights: weights, pointDay: pointDay, keepDetails: withItems, countTopics: withTopics)
+      var fold = FoldSnapshot.decodeTables(
+        relations: relationsPart, weights: weights, pointDay: pointDay, keepDetails: withItems, countTopics: withTopics)
     else { return nil }
     var relations: [StateFold.Relation] = []
     for row in rows where row.cut <= cut {
@@ -106,7 +106,6 @@ extension SQLiteEventStore {
     }
     fold.relations = relations
     fold.relationIndex = PairTable(pairs: relations.map(\.pair))
-    fold.baseCounts = nil
     return (fold, cut, items)
   }
 
