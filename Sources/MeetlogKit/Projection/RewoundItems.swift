@@ -12,6 +12,8 @@ final class RewoundItems {
   private let shared = Shared()
   private let dues = HandOff<[DueChange]>(capacity: 1)
   private let thread: BackgroundThread?
+  /// The work, when no thread could start: it runs once the dues are given.
+  private var deferred: (@Sendable () -> Void)?
 
   /// Starts reading `snapshot`'s items part from the store at `path` (or taking
   /// `stored`, the part as stored, for a store in memory), to rewind them to `cut` once
@@ -33,11 +35,18 @@ final class RewoundItems {
       shared.ready.store(true, ordering: .releasing)
     }
     thread = BackgroundThread(work)
-    if thread == nil { work() }
+    if thread == nil { deferred = work }
   }
 
-  /// Gives the due changes of the checkpoints up to the cut; the rewind waits for them.
-  func rewind(dues changes: [DueChange]) { dues.put(changes) }
+  /// Gives the due changes of the checkpoints up to the cut; the rewind waits for them
+  /// (and, without a thread, runs now).
+  func rewind(dues changes: [DueChange]) {
+    dues.put(changes)
+    if let work = deferred {
+      deferred = nil
+      work()
+    }
+  }
 
   /// Whether `take` would return without waiting.
   var isReady: Bool { shared.ready.load(ordering: .acquiring) }
