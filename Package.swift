@@ -33,14 +33,20 @@ let package = Package(
     // A release `meetlog` is one static executable (glibc included): no dynamic loader,
     // no libstdc++ to map and relocate, no position-independent relocations to apply.
     // Scripts start one process per event; its start fell from 3.4 to 1.9 ms (`meetlog
-    // --version`, docs/benchmarks.md). Debug builds (the tests) stay dynamic.
+    // --version`, docs/benchmarks.md). Debug builds (the tests) stay dynamic. The two
+    // libraries are what the static FoundationEssentials (through ArgumentParser) needs
+    // when the build is not given `--static-swift-stdlib`, which adds them itself.
     .executableTarget(
       name: "meetlog",
       dependencies: [
         "MeetlogKit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      linkerSettings: [.unsafeFlags(["-static-executable"], .when(configuration: .release))]
+      linkerSettings: [
+        .unsafeFlags(["-static-executable"], .when(configuration: .release)),
+        .linkedLibrary("_FoundationCollections", .when(configuration: .release)),
+        .linkedLibrary("_FoundationCShims", .when(configuration: .release)),
+      ]
     ),
     .executableTarget(
       name: "meetlog-bench",
