@@ -19,22 +19,30 @@ extension SQLiteEventStore {
       }
       var outcomes: [AppendOutcome] = []
       outcomes.reserveCapacity(batch.count)
-      for (position, pending) in batch.enumerated() {
-        if position & 4095 == 4095 { progress?.progress(done: position, total: batch.count) }
-        var event = pending.input.event
-        if !pending.input.idGiven {
-          event.id = HashChain.generatedId(head: writer.head.hash, position: position, canonical: CanonicalEncoding.bytes(event))
-        }
+      /// Checks and stages one event. The batch's events are passed borrowed, not copied:
+      /// copying each `Event` (and each `PendingEvent` in the loop) retained and released
+      /// every String in it.
+      func appendOne(_ event: Event, at location: InputLocation) throws(MeetlogError) {
         let canonical = CanonicalEncoding.bytes(event)
         if let existing = try writer.existingCanonical(id: event.id) {
           if existing.canonical == canonical {
             outcomes.append(AppendOutcome(seq: existing.seq, id: event.id, duplicate: true))
-            continue
+            return
           }
-          throw Self.idTaken(event.id, seq: existing.seq, at: pending.location)
+          throw Self.idTaken(event.id, seq: existing.seq, at: location)
         }
-        let seq = try writer.insert(event, canonical: canonical, recordedMicros: recordedMicros, location: pending.location)
+        let seq = try writer.insert(event, canonical: canonical, recordedMicros: recordedMicros, location: location)
         outcomes.append(AppendOutcome(seq: seq, id: event.id, duplicate: false))
+      }
+      for position in batch.indices {
+        if position & 4095 == 4095 { progress?.progress(done: position, total: batch.count) }
+        if batch[position].input.idGiven {
+          try appendOne(batch[position].input.event, at: batch[position].location)
+        } else {
+          var event = batch[position].input.event
+          event.id = HashChain.generatedId(head: writer.head.hash, position: position, canonical: CanonicalEncoding.bytes(event))
+          try appendOne(event, at: batch[position].location)
+        }
       }
       if let speculation {
         // Its seqs are the check's only if the check appended every event.
