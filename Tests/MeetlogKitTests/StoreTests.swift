@@ -333,3 +333,48 @@ import Testing
     #expect(back == events[7])
   }
 }
+
+/// The reference rules read a stored holder's id, type, time and defined name with a
+/// scan of its canonical form; it must give what decoding the whole event gives.
+@Suite struct StoredHeaderTests {
+  func canonicalForms() throws -> [[UInt8]] {
+    var generator = HistoryGenerator(seed: 17)
+    var lines = generator.lines(2_000)
+    // Escapes in the values the scan skips.
+    lines.append(
+      #"{"id":"m-q","type":"meeting.held","occurred_at":"2024-01-02","data":{"participants":[{"name":"A \"B\"","country":"SI"},{"name":"C\\D","country":"BA"}],"title":"x\ny"}}"#
+    )
+    lines.append(
+      #"{"id":"p1","type":"agreement.pledged","occurred_at":"2024-01-02T10:00:00+01:00","source":"s \"t\"","data":{"summary":"do \"it\"","parties":["SI","BA"],"item":"it.em:1","due":"2024-05-01"}}"#
+    )
+    lines.append(
+      #"{"id":"p2","type":"agreement.pledged","occurred_at":"2024-01-02","data":{"summary":"no item","parties":["SI","BA"],"by":{"name":"N","role":"R","country":"SI"}}}"#
+    )
+    lines.append(Fixtures.meeting("m-plain", "2024-02-03"))
+    return try Fixtures.pending(lines).map { CanonicalEncoding.bytes($0.input.event) }
+  }
+
+  @Test func theScanGivesWhatTheDecoderGives() throws {
+    var scanned = 0
+    for canonical in try canonicalForms() {
+      let decoded = StoredHeader(try PayloadCodec.decode(canonical: canonical))
+      if let header = StoredHeader.scan(canonical) {
+        scanned += 1
+        #expect(header == decoded, "\(String(decoding: canonical, as: UTF8.self))")
+      }
+      #expect(try StoredHeader.read(canonical) == decoded)
+    }
+    // The test means something only if the scan took nearly every event.
+    #expect(scanned > 1_990)
+  }
+
+  @Test func bytesThatAreNotAnEventAreNotScanned() {
+    for text in [
+      "", "{", #"{"id":"a"}"#, #"{"id":"a","type":"meeting.held","occurred_at":"2024-01-01","data":{"meeting":"m"}} x"#,
+      #"{"type":"meeting.held","id":"a","occurred_at":"nope","data":{}}"#,
+      #"{"data":{},"type":"meeting.held","id":"a","occurred_at":"2024-01-01"}"#,
+    ] {
+      #expect(StoredHeader.scan(Array(text.utf8)) == nil, "\(text)")
+    }
+  }
+}

@@ -273,7 +273,7 @@ final class BatchWriter: ReferenceIndex {
     if !batchIdsSharingAKey.isEmpty, let found = batchIdsSharingAKey[id] { return found }
     guard startSeq > 0 else { return nil }
     for seq in try committed.seqs(idKey: key) where seq <= startSeq {
-      if let stored = try committed.event(seq: seq), stored.id == id {
+      if let stored = try committed.header(seq: seq), stored.id == id {
         return IndexedEvent(seq: seq, id: id, type: stored.type, occurredAt: stored.occurredAt)
       }
     }
@@ -284,7 +284,7 @@ final class BatchWriter: ReferenceIndex {
     if let found = kind == .meeting ? batchMeetings[name] : batchItems[name] { return found }
     guard startSeq > 0 else { return nil }
     for seq in try committed.seqs(nameKey: StoreKey.name(kind, name)) where seq <= startSeq {
-      guard let stored = try committed.event(seq: seq) else { continue }
+      guard let stored = try committed.header(seq: seq) else { continue }
       if (kind == .meeting ? stored.definedMeeting : stored.definedItem) == name {
         return IndexedEvent(seq: seq, id: stored.id, type: stored.type, occurredAt: stored.occurredAt)
       }

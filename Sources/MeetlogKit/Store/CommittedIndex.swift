@@ -69,10 +69,10 @@ final class CommittedIndex {
     }
   }
 
-  /// The event stored at `seq`, decoded.
-  func event(seq: Int64) throws(MeetlogError) -> Event? {
+  /// The id, type, time and defined name of the event stored at `seq`.
+  func header(seq: Int64) throws(MeetlogError) -> StoredHeader? {
     guard let canonical = try canonical(seq: seq) else { return nil }
-    do { return try PayloadCodec.decode(canonical: canonical) } catch {
+    do { return try StoredHeader.read(canonical) } catch {
       throw MeetlogError(.io, "\(path): seq \(seq): \(error.message) (run meetlog verify)")
     }
   }
