@@ -33,12 +33,7 @@ struct ReplayCommand: ParsableCommand {
     _ = try ReplayQuery.run(store, point, weights: scoreWeights) { recorded, changes in
       switch output.format {
       case .json, .ndjson:
-        var w = JSONWriter()
-        CanonicalEncoding.write(recorded.event, into: &w) { w in
-          w.key("seq")
-          w.int(recorded.seq)
-          w.field("recorded_at", recorded.recordedAt.text)
-        }
+        let event = String(decoding: CanonicalEncoding.exportLine(recorded), as: UTF8.self)
         var c = JSONWriter()
         c.beginArray()
         for change in changes {
@@ -50,7 +45,7 @@ struct ReplayCommand: ParsableCommand {
           c.endObject()
         }
         c.endArray()
-        let line = "{\"event\":\(w.string),\"changes\":\(c.string)}"
+        let line = "{\"event\":\(event),\"changes\":\(c.string)}"
         if output.format == .json {
           out += (first ? "  " : ",\n  ") + line
         } else {

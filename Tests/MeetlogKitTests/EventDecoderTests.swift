@@ -100,3 +100,35 @@ import Testing
     #expect(decoded.seq == 1)
   }
 }
+
+/// The canonical form, byte for byte: every type with every optional field, and escapes
+/// (quotes, backslashes, control characters) in the values. These lines are already in
+/// canonical form, so encoding what they decode to gives them back; the hash chain of
+/// every store depends on these bytes.
+@Suite struct CanonicalFormTests {
+  static let lines = [
+    #"{"id":"m1","type":"meeting.held","occurred_at":"2023-11-08T10:00:00+01:00","source":"https://example.org/a?b=\"c\"","data":{"participants":[{"name":"Boštjan \"B\" Poklukar","role":"Minister\\of the Interior","country":"SI"},{"name":"Nenad Nešić","country":"BA"}],"meeting":"meet-1","title":"Talks\non\tborders","place":{"city":"Ljubljana","country":"SI"},"host":"SI","format":"bilateral","topics":["migration","police \u0001 cooperation"]}}"#,
+    #"{"id":"s1","type":"statement.made","occurred_at":"2023-11-08","data":{"speaker":{"name":"A","country":"SI"},"text":"We agreed — \"fully\".","meeting":"meet-1","about":["BA","HR"],"topics":["migration"]}}"#,
+    #"{"id":"p1","type":"agreement.pledged","occurred_at":"2023-11-08","data":{"summary":"Step up \"police\" cooperation","parties":["SI","BA"],"with":["HR"],"item":"item-1","by":{"name":"B","role":"R","country":"BA"},"due":"2024-03-01","meeting":"meet-1","topics":["police"]}}"#,
+    #"{"id":"p2","type":"agreement.pledged","occurred_at":"2023-11-09","data":{"summary":"Second","parties":["SI","BA"]}}"#,
+    #"{"id":"t1","type":"thanks.expressed","occurred_at":"2023-11-08","data":{"from":{"name":"C","country":"BA"},"to":"SI","for":"help\\support","meeting":"meet-1"}}"#,
+    #"{"id":"u1","type":"item.updated","occurred_at":"2023-12-01","data":{"item":"item-1","due":"2024-04-01","note":"moved"}}"#,
+    #"{"id":"r1","type":"item.resolved","occurred_at":"2024-02-01","data":{"item":"item-1","outcome":"superseded","note":"replaced","superseded_by":"p2"}}"#,
+    #"{"id":"x1","type":"event.retracted","occurred_at":"2024-02-02","data":{"target":"t1","reason":"duplicate"}}"#,
+  ]
+
+  @Test func eachLineIsItsOwnCanonicalForm() throws {
+    for line in Self.lines {
+      let event = try Fixtures.decode(line)
+      #expect(String(decoding: CanonicalEncoding.bytes(event), as: UTF8.self) == line)
+    }
+  }
+
+  @Test func anExportLinePutsSeqAndRecordedAtInFront() throws {
+    let event = try Fixtures.decode(Self.lines[3])
+    let recordedAt = try Timestamp.parse("2024-01-02T03:04:05Z").get()
+    let recorded = RecordedEvent(seq: 42, recordedAt: recordedAt, event: event)
+    let expected = #"{"seq":42,"recorded_at":"2024-01-02T03:04:05Z","# + Self.lines[3].dropFirst()
+    #expect(String(decoding: CanonicalEncoding.exportLine(recorded), as: UTF8.self) == expected)
+  }
+}
