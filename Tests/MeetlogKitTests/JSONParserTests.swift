@@ -99,3 +99,38 @@ import Testing
     #expect(w.string == "[" + (values.map { String($0) } + [String(UInt64.max)]).joined(separator: ",") + "]")
   }
 }
+
+/// The word-at-a-time scan for a JSON string's quote, backslash or control byte finds
+/// what a byte-by-byte scan finds, at every offset and for every byte value.
+@Suite struct JSONStringScanTests {
+  func naive(_ bytes: [UInt8], from start: Int) -> Int {
+    var i = start
+    while i < bytes.count, !(bytes[i] == 0x22 || bytes[i] == 0x5C || bytes[i] < 0x20) { i += 1 }
+    return i
+  }
+
+  @Test func everyByteAtEveryOffset() {
+    for length in 0..<24 {
+      for position in 0..<max(length, 1) {
+        for value in 0...255 {
+          var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+          if position < length { bytes[position] = UInt8(value) }
+          for start in [0, 1, 3, 8].filter({ $0 <= length }) {
+            let found = bytes.withUnsafeBufferPointer { JSONStringScan.firstSpecial($0, from: start) }
+            #expect(found == naive(bytes, from: start), "length \(length), byte \(value) at \(position), from \(start)")
+          }
+        }
+      }
+    }
+  }
+
+  @Test func randomWords() {
+    var state: UInt64 = 99
+    for _ in 0..<200_000 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      let word = state
+      let bytes = (0..<8).map { UInt8(truncatingIfNeeded: word >> (8 * $0)) }
+      #expect(JSONStringScan.hasSpecial(word) == bytes.contains { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 })
+    }
+  }
+}

@@ -51,16 +51,10 @@ struct ByteCursor {
   mutating func rawString() -> UnsafeBufferPointer<UInt8>? {
     guard take(0x22) else { return nil }
     let start = i
-    while i < bytes.count {
-      let b = bytes[i]
-      if b == 0x22 {
-        i += 1
-        return UnsafeBufferPointer(rebasing: bytes[start..<(i - 1)])
-      }
-      if b == 0x5C || b < 0x20 { return nil }
-      i += 1
-    }
-    return nil
+    i = JSONStringScan.firstSpecial(bytes, from: start)
+    guard i < bytes.count, bytes[i] == 0x22 else { return nil }
+    i += 1
+    return UnsafeBufferPointer(rebasing: bytes[start..<(i - 1)])
   }
 
   mutating func string() -> String? {

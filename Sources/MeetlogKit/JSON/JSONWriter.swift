@@ -188,12 +188,13 @@ public struct JSONWriter: Sendable {
   /// Copies runs that need no escape in one go.
   private static func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
     var runStart = 0
-    for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-      if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
-      appendEscape(byte, to: &bytes)
-      runStart = i + 1
+    while true {
+      let special = JSONStringScan.firstSpecial(utf8, from: runStart)
+      if runStart < special { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<special])) }
+      guard special < utf8.count else { return }
+      appendEscape(utf8[special], to: &bytes)
+      runStart = special + 1
     }
-    if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
   }
 
   private static func appendEscape(_ byte: UInt8, to bytes: inout [UInt8]) {

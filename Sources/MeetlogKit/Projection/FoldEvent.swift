@@ -256,16 +256,13 @@ extension ByteCursor {
     switch b {
     case 0x22:
       i += 1
-      while i < bytes.count {
+      while true {
+        i = JSONStringScan.firstSpecial(bytes, from: i)
+        guard i < bytes.count else { return false }
         let c = bytes[i]
-        if c == 0x5C {
-          i += 2
-          continue
-        }
-        i += 1
+        i += c == 0x5C ? 2 : 1
         if c == 0x22 { return true }
       }
-      return false
     case 0x7B: return members { c, _ in c.skipValue() }
     case 0x5B: return elements { c in c.skipValue() }
     default:
