@@ -132,3 +132,24 @@ import Testing
     #expect(String(decoding: CanonicalEncoding.exportLine(recorded), as: UTF8.self) == expected)
   }
 }
+
+/// Ids are 1–128 of A-Z a-z 0-9 `.` `_` `:` `-`, checked one bit per byte.
+@Suite struct IdentifierTests {
+  @Test func everyByteValue() {
+    let allowed = Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._:-".utf8)
+    for value in 0...255 {
+      let bytes: [UInt8] = [UInt8(ascii: "a"), UInt8(value), UInt8(ascii: "z")]
+      let valid = bytes.withUnsafeBufferPointer { EventDecoder.isIdentifier($0) }
+      #expect(valid == allowed.contains(UInt8(value)), "byte \(value)")
+    }
+    #expect(EventDecoder.isValidIdentifier("ev-0123.abc_DEF:9"))
+    #expect(!EventDecoder.isValidIdentifier("é"))
+  }
+
+  @Test func lengths() {
+    #expect(!EventDecoder.isValidIdentifier(""))
+    #expect(EventDecoder.isValidIdentifier("x"))
+    #expect(EventDecoder.isValidIdentifier(String(repeating: "a", count: 128)))
+    #expect(!EventDecoder.isValidIdentifier(String(repeating: "a", count: 129)))
+  }
+}

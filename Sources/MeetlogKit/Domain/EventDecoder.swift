@@ -157,13 +157,27 @@ public enum EventDecoder {
 
   /// True when `text` is 1–128 characters of `A-Z a-z 0-9 . _ : -`.
   public static func isValidIdentifier(_ text: String) -> Bool {
-    let utf8 = text.utf8
-    guard (1...128).contains(utf8.count) else { return false }
-    return utf8.allSatisfy { b in
-      (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2E || b == 0x5F
-        || b == 0x3A || b == 0x2D
-    }
+    var text = text
+    return text.withUTF8 { isIdentifier($0) }
   }
+
+  /// Whether the bytes are 1–128 of A-Z a-z 0-9 `.` `_` `:` `-`: one bit test per byte
+  /// (every event has an id, and a check per byte through the String's UTF-8 view was
+  /// about 2% of a large append's instructions, callgrind).
+  static func isIdentifier(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard (1...128).contains(utf8.count) else { return false }
+    for b in utf8 where identifierBits[Int(b >> 6)] >> UInt64(b & 63) & 1 == 0 { return false }
+    return true
+  }
+
+  /// The identifier bytes as a 256-bit set, 64 bits a word.
+  private static let identifierBits: [UInt64] = {
+    var bits = [UInt64](repeating: 0, count: 4)
+    for b in Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._:-".utf8) {
+      bits[Int(b >> 6)] |= 1 << UInt64(b & 63)
+    }
+    return bits
+  }()
 }
 
 /// The members of one JSON object, read with the field path at hand for errors.

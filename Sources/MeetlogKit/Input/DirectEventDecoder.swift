@@ -111,9 +111,10 @@ struct ByteCursor {
     return s
   }
 
+  /// Checked on its bytes before a String is made (identifiers are ASCII).
   mutating func identifier() -> String? {
-    guard let s = string(), EventDecoder.isValidIdentifier(s) else { return nil }
-    return s
+    guard let raw = rawString(), EventDecoder.isIdentifier(raw) else { return nil }
+    return String(decoding: raw, as: UTF8.self)
   }
 
   mutating func country() -> String? {
