@@ -37,8 +37,8 @@ public enum CanonicalEncoding {
 
 /// Writes the canonical form's compact JSON straight into bytes: each member is one
 /// append of its key with the punctuation around it (`,"title":`) and one of its value.
-/// The general `JSONWriter` kept a stack of open containers and wrote a member in six
-/// appends; the canonical form of every appended event was a fifth of a large append's
+/// The general `JSONWriter` kept a stack of open containers and wrote a member in
+/// several appends; the canonical form of every appended event was a fifth of a large append's
 /// checking thread (callgrind).
 struct CanonicalWriter {
   var bytes: [UInt8] = []

@@ -98,8 +98,7 @@ enum FoldSnapshot {
   /// part and must not meet an update or a resolution of one of them. `keepDetails` as
   /// for `StateFold`. Nil when the bytes are not a snapshot this version wrote.
   static func decode(
-    relations: [UInt8], items: [UInt8]?, weights: ScoreWeights, pointDay: Int, keepDetails: Bool, countTopics: Bool = true,
-    indexIds: Bool = true
+    relations: [UInt8], items: [UInt8]?, weights: ScoreWeights, pointDay: Int, keepDetails: Bool, countTopics: Bool = true
   ) -> StateFold? {
     var r = ByteReader(relations)
     guard var fold = decodeTables(&r, weights: weights, pointDay: pointDay, keepDetails: keepDetails, countTopics: countTopics)
@@ -153,7 +152,7 @@ enum FoldSnapshot {
       fold.baseCounts = baseCounts
       return fold
     }
-    guard var decoded = decodeItems(items, indexIds: indexIds) else { return nil }
+    guard var decoded = decodeItems(items) else { return nil }
     decoded.keepDetails = keepDetails
     fold.items = decoded
     return fold

@@ -110,7 +110,6 @@ extension SQLiteEventStore: SnapshotStore {
     }
   }
 
-  /// One part of a snapshot (`relations` or `items`), decompressed; nil when damaged.
   /// A part of a snapshot as stored (compressed).
   func storedBlob(_ snapshot: SnapshotInfo, _ column: String) throws(MeetlogError) -> [UInt8]? {
     try translate { () throws(SQLiteError) -> [UInt8]? in
@@ -120,6 +119,7 @@ extension SQLiteEventStore: SnapshotStore {
     }
   }
 
+  /// One part of a snapshot (`relations` or `items`), decompressed; nil when damaged.
   func storedPart(_ snapshot: SnapshotInfo, _ column: String) throws(MeetlogError) -> [UInt8]? {
     try translate { () throws(SQLiteError) -> [UInt8]? in
       let statement = try connection.prepare("SELECT \(column) FROM snapshots WHERE id = ?")

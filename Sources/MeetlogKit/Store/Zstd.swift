@@ -21,12 +21,10 @@ final class ZstdCompressor {
     if let dictionary {
       digested = dictionary.withUnsafeBytes { ZSTD_createCDict($0.baseAddress, $0.count, level) }
       precondition(digested != nil, "zstd could not digest a dictionary")
-      ZSTD_CCtx_refCDict(context, digested)
-      precondition(ZSTD_isError(meetlog_zstd_cctx_lean(context)) == 0, "zstd rejected the lean frame parameters")
     } else {
       digested = nil
-      ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
     }
+    Self.configure(context, digested: digested, level: level)
   }
 
   /// A compressor for another thread that writes the same frames as `other`: a context
@@ -36,12 +34,17 @@ final class ZstdCompressor {
     context = ZSTD_createCCtx()
     level = other.level
     digested = nil
-    if let shared = other.digested {
-      sharing = other
-      ZSTD_CCtx_refCDict(context, shared)
+    sharing = other.digested == nil ? nil : other
+    Self.configure(context, digested: other.digested, level: level)
+  }
+
+  /// A context writes lean frames with a digested dictionary, standard frames at
+  /// `level` without one.
+  private static func configure(_ context: OpaquePointer, digested: OpaquePointer?, level: Int32) {
+    if let digested {
+      ZSTD_CCtx_refCDict(context, digested)
       precondition(ZSTD_isError(meetlog_zstd_cctx_lean(context)) == 0, "zstd rejected the lean frame parameters")
     } else {
-      sharing = nil
       ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
     }
   }
