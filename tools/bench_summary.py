@@ -42,7 +42,9 @@ rows = [
     ("batched append, end to end", (M, "append_batch"), "ev/s", "≥ 100,000", lambda v: v >= 100_000,
      [("eventsourcing (b)", ("eventsourcing", "b_batch"), 5.0), ("plain Python (b)", ("raw_python", "b_batch"), 1.3)]),
     ("durable single append (library)", (M, "single_durable"), "ev/s", "≥ 0.9× C floor (a)", None,
-     [("C floor (a)", ("raw_floor", "nodict.a_txn_per_event"), 0.9)]),
+     [("C floor (a)", ("raw_floor", "nodict.a_txn_per_event"), 0.9),
+      ("C, meetlog's five B-trees", ("floor_single", "meetlog_layout"), None),
+      ("C, hashes and an id index only", ("floor_single", "ids_and_hashes"), None)]),
     ("script loop, one process per event", (M, "script_loop"), "appends/s", "≥ 150", lambda v: v >= 150, []),
     ("full replay (`state`, no snapshots)", (M, "replay_full"), "ev/s", "≥ 0.8× C floor (c2) + dict", None,
      [("C floor (c2) + dict", ("raw_floor", "dict.c2_replay_parse_fold"), 0.8), ("eventsourcing (c2)", ("eventsourcing", "c_replay"), None)]),
@@ -86,6 +88,19 @@ for label, key, unit, target, ok, peers in rows:
     for extra in comparisons[1:]:
         a, b, c = cell(extra)
         print(f"| | | | | | {a} | {b} | {c} |")
+
+LAYOUTS = [("the kit's table", "kit_floor"), ("+ hashes and an id index", "ids_and_hashes"),
+           ("+ an occurrence index", "plus_time_index"), ("+ a commits row", "plus_commits"),
+           ("+ names (meetlog's five B-trees)", "meetlog_layout")]
+if median(("floor_single", "kit_floor")) is not None:
+    print("\nDurable single append, the store's layout alone (tools/floor-single.c: C, no parsing, "
+          "one durable transaction per event, 20,000 events; ratios to its own run of the kit's table):\n")
+    print("| B-trees written per commit | ev/s | / the kit's table |")
+    print("|---|---:|---:|")
+    for label, name in LAYOUTS:
+        key = ("floor_single", name)
+        r = ratio(key, ("floor_single", "kit_floor"))
+        print(f"| {label} | {fmt(median(key))} | {'–' if r is None else f'{r:.2f}×'} |")
 
 print("\nPer-round samples:\n")
 for key in sorted({k for r in rounds.values() for k in r}):
