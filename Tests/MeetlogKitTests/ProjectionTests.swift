@@ -330,6 +330,55 @@ import Testing
       for slot in stride(from: 0, to: kept, by: 97) { #expect(prefix.itemId(Int32(slot)) == whole.itemId(Int32(slot))) }
     }
     // Truncated or damaged bytes are refused.
-    #expect(FoldSnapshot.decodeItems(Array(part.dropLast()), indexIds: false, pledgedBy: 0) == nil)
+    #expect(FoldSnapshot.decodeItems(Array(part.dropLast()), indexIds: false, pledgedBy: nil) == nil)
+    #expect(FoldSnapshot.decodeItems(Array(part.dropLast()), indexIds: false, pledgedBy: .max) == nil)
+    #expect(FoldSnapshot.decodeItems(Array(part.dropFirst()), indexIds: false, pledgedBy: nil) == nil)
   }
+
+  /// The part is stored as a frame per chunk: the frames up to the last chunk with an
+  /// item pledged by the cut are enough to decode the items pledged by it, and `state
+  /// --as-of` resuming from a checkpoint reads only those (here chunks of 100 items, so
+  /// that a small log has several).
+  @Test func theFramesUpToTheCutsChunkHoldItsItems() throws {
+    var generator = HistoryGenerator(seed: 9)
+    let store = try Fixtures.store(generator.lines(3_000))
+    try store.writeSnapshot(now: Fixtures.day("2120-01-01T00:00:00Z"), checkpointEvery: 150)
+    let snapshot = try #require(try store.snapshots().first)
+    let part = try #require(try store.storedPart(snapshot, "items"))
+    let all = try #require(FoldSnapshot.decodeItems(part, indexIds: false))
+    let chunks = 100
+    #expect(all.count > 5 * chunks)
+    let segments = ItemsPart.encode(all, perChunk: chunks)
+    let compressor = ZstdCompressor(level: 3)
+    let blob = segments.flatMap { compressor.compress($0) }
+    let update = try store.connection.prepare("UPDATE snapshots SET items = ? WHERE id = ?")
+    try update.bind(1, blob)
+    try update.bind(2, snapshot.id)
+    try update.run()
+    #expect(try store.storedPart(snapshot, "items") == Array(segments.joined()))
+    let decompressor = try ZstdDecompressor()
+    let frames = { (n: Int) in try blob.withUnsafeBytes { try decompressor.decompressFrames($0, first: n) } }
+    let header = try frames(1)
+    for cut in [Int64.min, all.pledgedMicros[chunks - 1], all.pledgedMicros[chunks], all.pledgedMicros[3 * chunks + 7], .max] {
+      let needed = try #require(ItemsPart.segmentsNeeded(header: header, pledgedBy: cut))
+      let kept = all.pledgedMicros.firstIndex { $0 > cut } ?? all.count
+      #expect(needed == 1 + (kept + chunks - 1) / chunks)
+      let (prefix, count) = try #require(FoldSnapshot.decodeItems(try frames(needed), indexIds: false, pledgedBy: cut))
+      #expect(count == all.count && prefix.count == kept)
+      #expect(prefix.pairStart == Array(all.pairStart[...kept]) && prefix.pledgeSeq == Array(all.pledgeSeq[..<kept]))
+      if kept > 0 { #expect(prefix.itemId(Int32(kept - 1)) == all.itemId(Int32(kept - 1))) }
+      // One frame short of them is refused.
+      if needed > 1 { #expect(FoldSnapshot.decodeItems(try frames(needed - 1), indexIds: false, pledgedBy: cut) == nil) }
+    }
+    // States at points between checkpoints resume from the small chunks, with the same result.
+    var resumed = 0
+    for slot in stride(from: 0, to: all.count, by: all.count / 9) {
+      let point = PointInTime(asOf: .instant(all.pledgedMicros[slot] + 1), now: Fixtures.day("2120-01-01T00:00:00Z"))
+      let run = try StateQuery.runResuming(store, point, weights: ScoreWeights(), withItems: true, useSnapshots: true)
+      resumed += run.resumedCut == nil ? 0 : 1
+      #expect(run.state == (try StateQuery.run(store, point, useSnapshots: false)))
+    }
+    #expect(resumed > 5)
+  }
+
 }

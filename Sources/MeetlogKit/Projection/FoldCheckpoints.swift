@@ -310,7 +310,8 @@ struct CheckpointRecorder {
       guard change.slot >= 0 && Int(change.slot) < count else { return false }
     }
     var ids = LoadedIds()
-    if items.detailStart[0..<kept].allSatisfy({ $0 < 0 }) {
+    let allLoaded = items.detailStart[0..<kept].allSatisfy { $0 < 0 }
+    if allLoaded {
       // All loaded from the snapshot (the usual case): the ids are a prefix too.
       var loaded = items.loaded
       items.loaded = LoadedIds()
@@ -334,7 +335,11 @@ struct CheckpointRecorder {
     items.outcome.removeSubrange(kept...)
     items.resolvedMicros.removeSubrange(kept...)
     items.dateFlags.removeSubrange(kept...)
-    items.detailStart = [Int32](repeating: -1, count: kept)
+    if allLoaded {
+      items.detailStart.removeSubrange(kept...)  // keeps the room a loaded part made
+    } else {
+      items.detailStart = [Int32](repeating: -1, count: kept)
+    }
     items.arena = []
     items.added = [:]
     items.keepDetails = false

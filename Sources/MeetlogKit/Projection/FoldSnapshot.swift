@@ -11,7 +11,6 @@
 /// written as their raw bytes, so loading is a few copies, not one allocation per item.
 enum FoldSnapshot {
   static let magic: [UInt8] = Array("meetlog-fold-4".utf8)
-  static let itemsMagic: [UInt8] = Array("meetlog-items-4".utf8)
 
   /// The weights a snapshot was folded with, as text: a snapshot serves only queries with
   /// the same weights.
@@ -35,7 +34,8 @@ enum FoldSnapshot {
   }
 
   /// The snapshot of a fold that kept its items' details (ids are read from them).
-  static func encode(_ fold: StateFold) -> (relations: [UInt8], items: [UInt8]) {
+  /// The `items` part comes as its segments (`ItemsPart`), each compressed on its own.
+  static func encode(_ fold: StateFold) -> (relations: [UInt8], items: [[UInt8]]) {
     var w = ByteWriter()
     w.bytes(magic)
     for table in [fold.topics.strings, fold.cities.strings] {
@@ -68,29 +68,7 @@ enum FoldSnapshot {
       w.int(base.dueDays.count)
       w.array(base.dueDays)
     }
-    let relationsPart = w.output
-    w = ByteWriter()
-    w.bytes(itemsMagic)
-    let items = fold.items
-    w.int(items.count)
-    w.array(items.pairStart)
-    w.array(items.pairs)
-    w.array(items.pledgedMicros)
-    w.array(items.dateFlags)
-    w.array(items.dueDay)
-    w.array(items.outcome)
-    w.array(items.resolvedMicros)
-    w.array(items.pledgeSeq)
-    // Each slot's item id (the lookup table is rebuilt from them on load).
-    var idStart: [Int32] = [0]
-    var idBytes: [UInt8] = []
-    for slot in 0..<Int32(items.count) {
-      idBytes += items.itemId(slot).utf8
-      idStart.append(Int32(idBytes.count))
-    }
-    w.array(idStart)
-    w.array(idBytes)
-    return (relationsPart, w.output)
+    return (w.output, ItemsPart.encode(fold.items))
   }
 
   /// The fold stored in the two parts, ready to fold the events after the cut towards
@@ -188,44 +166,10 @@ enum FoldSnapshot {
     decodeItems(items, indexIds: indexIds, pledgedBy: nil)?.store
   }
 
-  /// The items of the part pledged by `cut` (all with nil), and how many the part holds:
-  /// a fold adds items in the order of their pledges, so they are the first slots, and
-  /// only those are copied (`state --as-of` mid-history keeps about half of them). Nil
-  /// also when an item pledged by the cut comes after one pledged later.
+  /// The items of the part pledged by `cut` (all with nil), and how many the part holds
+  /// (`ItemsPart.decode`).
   static func decodeItems(_ items: [UInt8], indexIds: Bool, pledgedBy cut: Int64?) -> (store: ItemStore, count: Int)? {
-    var r = ByteReader(items)
-    guard r.bytes(itemsMagic.count).map(Array.init) == itemsMagic, let itemCount = r.int(), itemCount >= 0,
-      let pairCount: Int32 = r.value(at: r.at + itemCount * 4), pairCount >= 0
-    else { return nil }
-    var kept = itemCount
-    if let cut {
-      let pledgedAt = r.at + (itemCount + 1) * 4 + Int(pairCount) * 4
-      func pledged(_ k: Int) -> Int64? { r.value(at: pledgedAt + k * 8) }
-      guard pledged(itemCount - 1) != nil || itemCount == 0 else { return nil }
-      kept = (0..<itemCount).first { pledged($0)! > cut } ?? itemCount
-      guard !(kept..<itemCount).contains(where: { pledged($0)! <= cut }) else { return nil }
-    }
-    guard let pairStart: [Int32] = r.array(itemCount + 1, keeping: kept + 1),
-      let pairs: [PairIndex] = r.array(Int(pairCount), keeping: Int(pairStart[kept])),
-      let pledged: [Int64] = r.array(itemCount, keeping: kept),
-      let flags: [UInt8] = r.array(itemCount, keeping: kept), let due: [Int32] = r.array(itemCount, keeping: kept),
-      let outcome: [UInt8] = r.array(itemCount, keeping: kept), let resolved: [Int64] = r.array(itemCount, keeping: kept),
-      let pledgeSeq: [Int64] = r.array(itemCount, keeping: kept),
-      let idStart: [Int32] = r.array(itemCount + 1, keeping: kept + 1), let idCount: Int32 = r.value(at: r.at - 4),
-      let idBytes: [UInt8] = r.array(Int(idCount), keeping: Int(idStart[kept])), r.atEnd
-    else { return nil }
-    var store = ItemStore()
-    store.pairStart = pairStart
-    store.pairs = pairs
-    store.pledgedMicros = pledged
-    store.dateFlags = flags
-    store.dueDay = due
-    store.outcome = outcome
-    store.resolvedMicros = resolved
-    store.pledgeSeq = pledgeSeq
-    store.detailStart = [Int32](repeating: -1, count: kept)
-    store.loaded = LoadedIds(idStart: idStart, idBytes: idBytes, indexed: indexIds)
-    return (store, itemCount)
+    ItemsPart.decode(items, indexIds: indexIds, pledgedBy: cut)
   }
 }
 
@@ -427,6 +371,30 @@ struct ByteReader {
         if let base = raw.baseAddress { memcpyBytes(buffer.baseAddress!, base, raw.count) }
       }
       initialized = keeping
+    }
+  }
+
+  /// Skips `count` values of `T`, answering where they start; nil past the end.
+  mutating func skip<T: FixedWidthInteger>(_ count: Int, of _: T.Type) -> Int? {
+    let start = at
+    return count >= 0 && bytes(count * MemoryLayout<T>.stride) != nil ? start : nil
+  }
+
+  /// The values of `T` in the input's runs (byte offset, count) one after another, up to
+  /// `total` of them: columns stored in chunks, gathered into one array with room for
+  /// `room` more.
+  func gather<T: FixedWidthInteger>(_ runs: [(at: Int, count: Int)], total: Int, room: Int = 0, as _: T.Type = T.self) -> [T] {
+    guard total + room > 0 else { return [] }
+    return [T](unsafeUninitializedCapacity: total + room) { buffer, initialized in
+      input.withUnsafeBytes { raw in
+        var filled = 0
+        for run in runs where filled < total {
+          let n = min(run.count, total - filled)
+          memcpyBytes(buffer.baseAddress! + filled, raw.baseAddress! + run.at, n * MemoryLayout<T>.stride)
+          filled += n
+        }
+        initialized = filled
+      }
     }
   }
 

@@ -41,7 +41,8 @@ struct PreparedSnapshot {
     checkpoints = fold.recorder.map { $0.valid ? $0.rows : [] } ?? []
     let parts = FoldSnapshot.encode(fold)
     let compressor = ZstdCompressor(level: 3)
-    (relations, items) = (compressor.compress(parts.relations), compressor.compress(parts.items))
+    relations = compressor.compress(parts.relations)
+    items = parts.items.flatMap { compressor.compress($0) }
   }
 
   /// The snapshot of a log that `appended` holds whole (a large first append), folded

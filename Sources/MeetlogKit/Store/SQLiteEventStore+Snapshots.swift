@@ -119,14 +119,15 @@ extension SQLiteEventStore: SnapshotStore {
     }
   }
 
-  /// One part of a snapshot (`relations` or `items`), decompressed; nil when damaged.
+  /// One part of a snapshot (`relations` or `items`), decompressed (all its frames); nil
+  /// when damaged.
   func storedPart(_ snapshot: SnapshotInfo, _ column: String) throws(MeetlogError) -> [UInt8]? {
     try translate { () throws(SQLiteError) -> [UInt8]? in
       let statement = try connection.prepare("SELECT \(column) FROM snapshots WHERE id = ?")
       try statement.bind(1, snapshot.id)
       guard try statement.step(), let decompressor = try? ZstdDecompressor() else { return nil }
       let limit = Int(Int32.max)
-      return try? statement.withBlob(0) { (raw) throws(ZstdError) in try decompressor.decompress(raw, limit: limit) }
+      return try? statement.withBlob(0) { (raw) throws(ZstdError) in try decompressor.decompressFrames(raw, limit: limit) }
     }
   }
 

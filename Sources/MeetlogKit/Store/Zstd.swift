@@ -112,6 +112,42 @@ final class ZstdDecompressor {
     return output
   }
 
+  /// The standard frames of `blob`, one after another (a snapshot's items part is one
+  /// per segment), decompressed into one array: the first `frames` of them, or all.
+  func decompressFrames(_ blob: UnsafeRawBufferPointer, first frames: Int = .max, limit: Int = maxContentSize) throws(ZstdError)
+    -> [UInt8]
+  {
+    precondition(!lean, "lean frames are single events")
+    var spans: [(at: Int, count: Int, size: Int)] = []
+    var (at, total) = (0, 0)
+    while at < blob.count && spans.count < frames {
+      let rest = UnsafeRawBufferPointer(rebasing: blob[at...])
+      let count = ZSTD_findFrameCompressedSize(rest.baseAddress, rest.count)
+      if ZSTD_isError(count) != 0 { throw ZstdError(message: String(cString: ZSTD_getErrorName(count))) }
+      let size = try Self.contentSize(rest, lean: false)
+      guard size <= UInt64(limit - total) else { throw ZstdError(message: "the frames claim more than \(limit) bytes") }
+      spans.append((at, count, Int(size)))
+      (at, total) = (at + count, total + Int(size))
+    }
+    var failure: Int?
+    let output = [UInt8](unsafeUninitializedCapacity: total) { out, initialized in
+      initialized = 0
+      for span in spans {
+        let written = ZSTD_decompressDCtx(
+          context, out.baseAddress.map { $0 + initialized }, span.size, blob.baseAddress! + span.at, span.count)
+        guard ZSTD_isError(written) == 0, written == span.size else {
+          failure = written
+          return
+        }
+        initialized += written
+      }
+    }
+    if let failure {
+      throw ZstdError(message: ZSTD_isError(failure) != 0 ? String(cString: ZSTD_getErrorName(failure)) : "a frame decoded short")
+    }
+    return output
+  }
+
   /// Decompresses into `output`, grown when too small and otherwise reused; returns the size.
   func decompress(_ frame: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(ZstdError) -> Int {
     let size = try Self.contentSize(frame, lean: lean)
