@@ -41,7 +41,7 @@ import Testing
     #expect(try read([0xEF, 0xBB, 0xBF] + Array("{\"a\":1}".utf8)).count == 1)
   }
 
-  /// Reads NDJSON once in one pass and once in two halves (split from the first byte on).
+  /// Reads NDJSON once in one pass and once in pieces on two threads (split from the first byte on).
   func bothWays(_ bytes: [UInt8]) -> (Result<[InputObject], MeetlogError>, Result<[InputObject], MeetlogError>) {
     func read(_ splitAt: Int) -> Result<[InputObject], MeetlogError> {
       Result { () throws(MeetlogError) in
@@ -51,7 +51,7 @@ import Testing
     return (read(Int.max), read(0))
   }
 
-  @Test func twoHalvesReadWhatOnePassReads() throws {
+  @Test func piecesReadWhatOnePassReads() throws {
     var lines: [String] = []
     for i in 0..<41 {
       lines.append(i % 5 == 0 ? Fixtures.meeting("m\(i)", "2024-01-\(i % 28 + 11)") : "{\"a\":\(i)}")
@@ -69,7 +69,7 @@ import Testing
     }
   }
 
-  @Test func twoHalvesThrowTheFirstErrorByLine() {
+  @Test func piecesThrowTheFirstErrorByLine() {
     let good = (0..<10).map { "{\"a\":\($0)}" }
     var secondBad = good
     secondBad[8] = "{\"a\":"

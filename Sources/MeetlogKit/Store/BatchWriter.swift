@@ -234,7 +234,9 @@ final class BatchWriter: ReferenceIndex {
     writer = nil
   }
 
-  /// Hands a full run to the writer; with two runs outstanding, waits for the older.
+  /// Hands a full run to the writer; with five runs outstanding, waits for the oldest
+  /// (the writer trains the first dictionary before it writes: with two, this thread
+  /// waited for the training about 50 ms into a 100,000-event append).
   /// A run is compressed here first when the writer is still writing the one before
   /// (and has its dictionary): compressing was half the writer's work, and the writer
   /// became the busier thread once the snapshot was folded on a thread of its own.
@@ -247,7 +249,7 @@ final class BatchWriter: ReferenceIndex {
     try handOff(staged)
     staged = []
     staged.reserveCapacity(Self.stagedLimit)
-    try waitForWriter(keeping: 1)
+    try waitForWriter(keeping: 4)
   }
 
   private func handOff(_ run: [StagedRow]) throws(MeetlogError) {

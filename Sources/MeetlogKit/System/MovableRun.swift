@@ -1,0 +1,98 @@
+import Synchronization
+
+/// Values appended one at a time by one thread and later moved, not copied, into one
+/// array with the runs of other threads (`MovableRun.joined`).
+///
+/// Joining Swift arrays copies their elements, retaining every reference they hold and
+/// releasing it again when the source array goes: for 50,000 parsed events that was
+/// about 25 ms of a 100,000-event append on one thread. Moving is a `memcpy`.
+final class MovableRun<Element>: @unchecked Sendable {
+  private var base: UnsafeMutablePointer<Element>
+  private var capacity: Int
+  private(set) var count = 0
+
+  init(capacity: Int = 256) {
+    self.capacity = max(1, capacity)
+    base = .allocate(capacity: self.capacity)
+  }
+
+  deinit {
+    base.deinitialize(count: count)
+    base.deallocate()
+  }
+
+  func append(_ value: consuming Element) {
+    if count == capacity {
+      let larger = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+      larger.moveInitialize(from: base, count: count)
+      base.deallocate()
+      (base, capacity) = (larger, capacity * 2)
+    }
+    (base + count).initialize(to: value)
+    count += 1
+  }
+
+  /// The elements of `runs`, in order, in one array; the runs are left empty.
+  static func joined(_ runs: [MovableRun<Element>]) -> [Element] {
+    let total = runs.reduce(0) { $0 + $1.count }
+    return [Element](unsafeUninitializedCapacity: total) { buffer, initialized in
+      initialized = 0
+      for run in runs where run.count > 0 {
+        (buffer.baseAddress! + initialized).moveInitialize(from: run.base, count: run.count)
+        initialized += run.count
+        run.count = 0
+      }
+    }
+  }
+}
+
+/// Runs `body(0)`, `body(1)`, … `body(count - 1)` on this thread and up to `threads - 1`
+/// others, each index once, taken in order as threads become free (so that pieces of
+/// unequal cost still end together); returns when all are done.
+func parallelFor(_ count: Int, threads: Int = 2, _ body: @escaping @Sendable (Int) -> Void) {
+  let next = Shared()
+  let work: @Sendable () -> Void = {
+    while true {
+      let index = next.counter.add(1, ordering: .relaxed).oldValue
+      guard index < count else { return }
+      body(index)
+    }
+  }
+  let helpers = (1..<max(1, threads)).compactMap { _ in BackgroundThread(work) }
+  work()
+  for helper in helpers { helper.join() }
+}
+
+private final class Shared: Sendable {
+  let counter = Atomic<Int>(0)
+}
+
+/// One value per index, each written by one thread of a `parallelFor` and read once it
+/// has returned. The values live behind a pointer: threads writing different elements of
+/// one Swift array would be simultaneous accesses to the array.
+final class Slots<Value>: @unchecked Sendable {
+  private let values: UnsafeMutablePointer<Value>
+  private let count: Int
+
+  init(_ count: Int, _ initial: Value) {
+    self.count = count
+    values = .allocate(capacity: count)
+    values.initialize(repeating: initial, count: count)
+  }
+
+  deinit {
+    values.deinitialize(count: count)
+    values.deallocate()
+  }
+
+  subscript(index: Int) -> Value {
+    get {
+      precondition(index >= 0 && index < count)
+      return values[index]
+    }
+    set {
+      precondition(index >= 0 && index < count)
+      values[index] = newValue
+    }
+  }
+}
