@@ -27,14 +27,19 @@ public enum Operations {
   /// first append creates no file — and a store is never removed, since another process
   /// may be using it.
   /// `snapshotProgress` is shown while a snapshot is written after the append.
+  /// `committed` is told the outcomes as soon as the events are in, before the snapshot
+  /// is written and a new store is linked into place (a caller can start printing them);
+  /// if linking finds another process's new store, the events are appended to that one
+  /// and `committed` is told again. The outcomes returned are those of its last call.
   public static func append(
     storePath: String, events: [PendingEvent], expectSeq: Int64?, now: Int64, progress: ProgressObserver? = nil,
-    snapshotProgress: ProgressObserver? = nil
+    snapshotProgress: ProgressObserver? = nil, committed: ([AppendOutcome]) -> Void = { _ in }
   ) throws(MeetlogError) -> [AppendOutcome] {
     func appendAndSnapshot(_ store: SQLiteEventStore) throws(MeetlogError) -> [AppendOutcome] {
       store.progress = progress
       defer { progress?.finish() }
       let outcomes = try store.append(events, expectSeq: expectSeq, now: now)
+      committed(outcomes)
       progress?.finish()
       store.progress = snapshotProgress
       store.maintainSnapshot(now: now)

@@ -35,11 +35,15 @@ struct AppendCommand: ParsableCommand {
   static func run(_ arguments: AppendArguments) throws {
     let format = arguments.format
     let events = try Operations.readEvents(from: arguments.files)
+    let colour = Terminal.colourStandardOutput
+    // The lines are rendered while the snapshot is written and the store linked.
+    var rendering: BackgroundRender<[AppendOutcome], [UInt8]>?
     let outcomes = try Operations.append(
       storePath: StoreOptions.path(arguments.store), events: events, expectSeq: arguments.expectSeq, now: try WallClock.now(),
-      progress: ProgressLine.forStandardError("appending"), snapshotProgress: ProgressLine.forStandardError("snapshotting"))
+      progress: ProgressLine.forStandardError("appending"), snapshotProgress: ProgressLine.forStandardError("snapshotting"),
+      committed: { rendering = BackgroundRender($0) { AppendRenderer.render($0, format: format, colour: colour) } })
     ProcessEnd.reclaim(events)
-    FileIO.writeStandardOutput(AppendRenderer.render(outcomes, format: format, colour: Terminal.colourStandardOutput))
+    FileIO.writeStandardOutput(rendering?.result(for: outcomes) ?? AppendRenderer.render(outcomes, format: format, colour: colour))
     ProcessEnd.reclaim(outcomes)
   }
 }

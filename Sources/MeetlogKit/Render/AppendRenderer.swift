@@ -19,15 +19,20 @@ public enum AppendRenderer {
     var out: [UInt8] = []
     out.reserveCapacity(outcomes.count * 80 + 4)
     if !lines { out += "[\n".utf8 }
-    for (i, o) in outcomes.enumerated() {
-      if !lines { out += Bytes.indent }
-      out += Bytes.seq
-      JSONWriter.appendDecimal(UInt64(o.seq), to: &out)  // seqs are positive
-      out += Bytes.id
-      JSONWriter.appendQuoted(o.id, to: &out)
-      out += o.duplicate ? Bytes.duplicate : Bytes.appended
-      if !lines && i < outcomes.count - 1 { out.append(UInt8(ascii: ",")) }
-      out.append(0x0A)
+    // The fixed parts fetched once, and each outcome read in place: copying them (and
+    // the globals) retained and released a string per line.
+    let (indent, seq, id, duplicate, appended) = (Bytes.indent, Bytes.seq, Bytes.id, Bytes.duplicate, Bytes.appended)
+    outcomes.withUnsafeBufferPointer { all in
+      for i in all.indices {
+        if !lines { out += indent }
+        out += seq
+        JSONWriter.appendDecimal(UInt64(all[i].seq), to: &out)  // seqs are positive
+        out += id
+        JSONWriter.appendQuoted(all[i].id, to: &out)
+        out += all[i].duplicate ? duplicate : appended
+        if !lines && i < all.count - 1 { out.append(UInt8(ascii: ",")) }
+        out.append(0x0A)
+      }
     }
     if !lines { out += "]\n".utf8 }
     return out

@@ -61,6 +61,10 @@ final class BatchWriter: ReferenceIndex {
     committed = try CommittedIndex(store: store, separately: threaded && startSeq > 0)
     collected = threaded && startSeq == 0 ? AppendedFold() : nil
     batchIds.reserveCapacity(expected)
+    // A tenth of the benchmark's events are meetings and a quarter pledges: growing the
+    // tables rehashed every name several times.
+    batchMeetings.reserveCapacity(expected / 8)
+    batchItems.reserveCapacity(expected / 3)
   }
 
   /// Starts the writer, which trains a new dictionary first when the log, with this

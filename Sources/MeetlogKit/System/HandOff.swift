@@ -123,3 +123,27 @@ func concurrently<A, B: Sendable>(_ first: () -> A, _ second: @escaping @Sendabl
 private final class ResultSlot<Value>: @unchecked Sendable {
   var value: Value?
 }
+
+/// What `render` makes of `input`, made on a thread of its own while the caller goes on
+/// (`meetlog append` renders its 100,000 outcome lines while the snapshot is written).
+public final class BackgroundRender<Input: Sendable & Equatable, Output: Sendable> {
+  private let input: Input
+  private let slot = ResultSlot<Output>()
+  private let thread: BackgroundThread?
+
+  public init(_ input: Input, _ render: @escaping @Sendable (Input) -> Output) {
+    self.input = input
+    let slot = self.slot
+    thread = BackgroundThread { slot.value = render(input) }
+  }
+
+  /// The output, if it was made from an input equal to `input` (nil when no thread could
+  /// start: the caller renders).
+  public func result(for input: Input) -> Output? {
+    guard let thread else { return nil }
+    thread.join()
+    return input == self.input ? slot.value : nil
+  }
+
+  deinit { thread?.join() }
+}
