@@ -49,17 +49,21 @@ final class SpeculativeSnapshot {
     var positions: [String: Int32] = [:]
     positions.reserveCapacity(batch.count)
     let appended = AppendedFold()
-    for (position, pending) in batch.enumerated() {
-      if position & 4095 == 4095 && stopped() { return nil }
-      guard pending.input.idGiven else { return nil }
-      let event = pending.input.event
-      guard positions.updateValue(Int32(position), forKey: event.id) == nil else { return nil }
+    /// Adds one event, passed borrowed: copying each `PendingEvent` and `Event` retained
+    /// and released every String in it (a third of this thread's samples were that).
+    func add(_ event: Event, at position: Int) -> Bool {
+      guard positions.updateValue(Int32(position), forKey: event.id) == nil else { return false }
       var target: Int64?
       if case .eventRetracted(let r) = event.body {
-        guard let earlier = positions[r.target] else { return nil }
+        guard let earlier = positions[r.target] else { return false }
         target = Int64(earlier) + 1
       }
       appended.add(event, seq: Int64(position) + 1, retracting: target)
+      return true
+    }
+    for position in batch.indices {
+      if position & 4095 == 4095 && stopped() { return nil }
+      guard batch[position].input.idGiven, add(batch[position].input.event, at: position) else { return nil }
     }
     let key = PreparedSnapshot.Key(
       bound: appended.lastSeq, lastOccurrence: appended.lastOccurrence, now: now, weights: ScoreWeights(),
