@@ -332,6 +332,25 @@ import Testing
     let back = try frame.withUnsafeBytes { (raw) throws(ZstdError) in try decompressor.decompress(raw) }
     #expect(back == events[7])
   }
+
+  /// A snapshot part's prefix, and several frames one after another, decode to what
+  /// the whole decodes to.
+  @Test func prefixesAndFramesDecodeAsTheWhole() throws {
+    var generator = HistoryGenerator(seed: 4)
+    let text = Array(generator.lines(1_500).joined(separator: "\n").utf8)
+    #expect(text.count > 200_000)
+    let compressor = ZstdCompressor(level: 3)
+    let decompressor = try ZstdDecompressor()
+    let frame = compressor.compress(text)
+    func prefix(_ count: Int) -> [UInt8]? { frame.withUnsafeBytes { try? decompressor.decompressPrefix($0, count: count) } }
+    for count in [0, 1, 1 << 16, 150_001, text.count, text.count + 10] { #expect(prefix(count) == Array(text.prefix(count))) }
+    let pieces = [Array(text[..<1000]), Array(text[1000..<90_000]), Array(text[90_000...])]
+    let frames = pieces.flatMap { compressor.compress($0) }
+    func first(_ n: Int, _ bytes: [UInt8]) -> [UInt8]? { bytes.withUnsafeBytes { try? decompressor.decompressFrames($0, first: n) } }
+    #expect(first(.max, frames) == text)
+    #expect(first(2, frames) == Array(text[..<90_000]))
+    #expect(first(.max, Array(frames.dropLast())) == nil)
+  }
 }
 
 /// The reference rules read a stored holder's id, type, time and defined name with a

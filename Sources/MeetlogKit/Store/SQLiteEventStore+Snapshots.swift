@@ -131,6 +131,17 @@ extension SQLiteEventStore: SnapshotStore {
     }
   }
 
+  /// The first `count` bytes of a part of a snapshot once decompressed (fewer when it
+  /// is shorter); nil when damaged.
+  func storedPrefix(_ snapshot: SnapshotInfo, _ column: String, count: Int) throws(MeetlogError) -> [UInt8]? {
+    try translate { () throws(SQLiteError) -> [UInt8]? in
+      let statement = try connection.prepare("SELECT \(column) FROM snapshots WHERE id = ?")
+      try statement.bind(1, snapshot.id)
+      guard try statement.step(), let decompressor = try? ZstdDecompressor() else { return nil }
+      return try? statement.withBlob(0) { (raw) throws(ZstdError) in try decompressor.decompressPrefix(raw, count: count) }
+    }
+  }
+
   /// Reads the texts of the items a fold loaded from a snapshot back from their pledges
   /// (`closedItems` false: of the open ones only). A long list is read in two halves at
   /// once, the second through a connection of its own: a million-event log has 155,000

@@ -148,6 +148,27 @@ final class ZstdDecompressor {
     return output
   }
 
+  /// The first `count` bytes a standard frame decodes to (all of them when it holds
+  /// fewer), without decoding the rest: a snapshot's interned tables lead its
+  /// relations part, which a million-event log decodes to 2 MB.
+  func decompressPrefix(_ frame: UnsafeRawBufferPointer, count: Int) throws(ZstdError) -> [UInt8] {
+    precondition(!lean, "lean frames are single events")
+    ZSTD_DCtx_reset(context, ZSTD_reset_session_only)
+    var failure: Int?
+    let output = [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
+      var output = ZSTD_outBuffer(dst: out.baseAddress, size: count, pos: 0)
+      var input = ZSTD_inBuffer(src: frame.baseAddress, size: frame.count, pos: 0)
+      while output.pos < count && input.pos < input.size {
+        let result = ZSTD_decompressStream(context, &output, &input)
+        if ZSTD_isError(result) != 0 { failure = result }
+        if ZSTD_isError(result) != 0 || result == 0 { break }
+      }
+      initialized = output.pos
+    }
+    if let failure { throw ZstdError(message: String(cString: ZSTD_getErrorName(failure))) }
+    return output
+  }
+
   /// Decompresses into `output`, grown when too small and otherwise reused; returns the size.
   func decompress(_ frame: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(ZstdError) -> Int {
     let size = try Self.contentSize(frame, lean: lean)
