@@ -9,7 +9,8 @@ import Testing
   /// Bytes that differ from one offset to the next, so a chunk out of place shows.
   func pattern(_ count: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: $0 * 7 + $0 / 251) } }
 
-  @Test(arguments: [0, 1, 65_535, 65_536, 65_537, 300_001])
+  /// (A file of `FileIO.parallelReadBytes` or more is read in two halves at once.)
+  @Test(arguments: [0, 1, 65_535, 65_536, 65_537, 300_001, FileIO.parallelReadBytes, FileIO.parallelReadBytes + 3])
   func readsARegularFileWhole(count: Int) throws {
     let path = Fixtures.tempPath("input.bin")
     let bytes = pattern(count)

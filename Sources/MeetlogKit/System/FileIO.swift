@@ -50,9 +50,16 @@ public enum FileIO {
     }
     var info = stat()
     let size = fstat(fd, &info) == 0 && info.st_mode & S_IFMT == S_IFREG ? Int(info.st_size) : 0
-    // One byte more than the size: a full buffer means the file may have grown.
-    var result = try read(upTo: size + 1)
-    guard result.count == size + 1 else { return result }
+    var result: [UInt8]
+    if size >= parallelReadBytes, let whole = readInHalves(fd: fd, size: size) {
+      // Then on from the end, as below, in case the file grew.
+      result = whole
+      guard lseek(fd, off_t(size), SEEK_SET) == off_t(size) else { throw failure(errno) }
+    } else {
+      // One byte more than the size: a full buffer means the file may have grown.
+      result = try read(upTo: size + 1)
+      guard result.count == size + 1 else { return result }
+    }
     var chunks: [[UInt8]] = []
     while true {
       let chunk = try read(upTo: 1 << 16)
@@ -62,6 +69,43 @@ public enum FileIO {
     result.reserveCapacity(result.count + chunks.reduce(0) { $0 + $1.count })
     for chunk in chunks { result += chunk }
     return result
+  }
+
+  /// Files of at least this size are read in two halves at once.
+  static let parallelReadBytes = 8 << 20
+
+  /// The first `size` bytes of a regular file, its halves read by two threads at once
+  /// (copying 44 MB out of the page cache into fresh pages was the first 25 ms of a
+  /// 100,000-event append, on one thread); nil when either half comes back short or
+  /// fails (the caller then reads it the plain way).
+  private static func readInHalves(fd: Int32, size: Int) -> [UInt8]? {
+    var complete = false
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+      let base = SendablePointer(address: buffer.baseAddress!)
+      let half = size / 2
+      let (first, second) = concurrently(
+        { preadAll(fd, base.address, 0, half) }, { @Sendable in preadAll(fd, base.address + half, half, size - half) })
+      complete = first && second
+      count = complete ? size : 0
+    }
+    return complete ? bytes : nil
+  }
+
+  /// Reads exactly `count` bytes at `offset` into `destination`; false if it cannot.
+  private static func preadAll(_ fd: Int32, _ destination: UnsafeMutablePointer<UInt8>, _ offset: Int, _ count: Int) -> Bool {
+    var done = 0
+    while done < count {
+      let n = pread(fd, destination + done, count - done, off_t(offset + done))
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { return false }
+      done += n
+    }
+    return true
+  }
+
+  /// A buffer's address handed to the thread that fills part of it.
+  private struct SendablePointer: @unchecked Sendable {
+    let address: UnsafeMutablePointer<UInt8>
   }
 
   /// Writes text to standard output in one call (a broken pipe ends quietly).
