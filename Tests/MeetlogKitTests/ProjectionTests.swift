@@ -380,5 +380,4 @@ import Testing
     }
     #expect(resumed > 5)
   }
-
 }

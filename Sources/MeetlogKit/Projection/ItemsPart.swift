@@ -8,7 +8,8 @@
 /// `ItemStore` holds them, with the pair and id offsets counted from the chunk's start.
 enum ItemsPart {
   static let magic: [UInt8] = Array("meetlog-items-5".utf8)
-  /// How every version's items part begins (format 2's first meetlog wrote version 4).
+  /// How every version's items part begins (meetlog wrote `meetlog-items-4`, one frame,
+  /// before the part came in chunks).
   static let family: [UInt8] = Array("meetlog-items-".utf8)
 
   /// Chunks of at least 16,384 items, at most sixteen of them: one or two frames on the
@@ -63,9 +64,10 @@ enum ItemsPart {
   }
 
   private static func readHeader(_ r: inout ByteReader) -> (count: Int, perChunk: Int, earliest: [Int64])? {
-    guard r.bytes(magic.count).map(Array.init) == magic, let count = r.int(), count >= 0, let perChunk = r.int(),
-      perChunk > 0, let chunkCount = r.int(), chunkCount == (count + perChunk - 1) / perChunk,
-      let earliest: [Int64] = r.array(chunkCount)
+    // Bounded, so that damaged numbers cannot overflow what is computed from them.
+    guard r.bytes(magic.count).map(Array.init) == magic, let count = r.int(), count >= 0, count < 1 << 31,
+      let perChunk = r.int(), perChunk > 0, perChunk < 1 << 31, let chunkCount = r.int(),
+      chunkCount == (count + perChunk - 1) / perChunk, let earliest: [Int64] = r.array(chunkCount)
     else { return nil }
     return (count, perChunk, earliest)
   }
@@ -114,6 +116,9 @@ enum ItemsPart {
       kept = pledged.firstIndex { $0 > cut } ?? read
       guard !pledged[kept...].contains(where: { $0 <= cut }) else { return nil }
     }
+    // Room for the items a fold after the cut adds (at most those the part holds after
+    // it): growing six-figure arrays by doubling would copy them on the calling thread.
+    let room = min(count - kept, 16_384)
     // The offsets of the first `kept` items' pairs (or ids), counted from the part's
     // start, and where the last of them ends; nil unless they never go back.
     func starts(_ column: Column, bases: [Int32], total: Int32) -> [Int32]? {
@@ -130,9 +135,6 @@ enum ItemsPart {
       }
       return end <= total ? starts : nil
     }
-    // Room for the items a fold after the cut adds (at most those the part holds after
-    // it): growing six-figure arrays by doubling would copy them on the calling thread.
-    let room = min(count - kept, 16_384)
     guard let pairStart = starts(.pairStart, bases: pairBase, total: pairTotal),
       let idStart = starts(.idStart, bases: idBase, total: idTotal)
     else { return nil }
