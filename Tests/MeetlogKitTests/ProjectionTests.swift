@@ -369,6 +369,12 @@ import Testing
       if kept > 0 { #expect(prefix.itemId(Int32(kept - 1)) == all.itemId(Int32(kept - 1))) }
       // One frame short of them is refused.
       if needed > 1 { #expect(FoldSnapshot.decodeItems(try frames(needed - 1), indexIds: false, pledgedBy: cut) == nil) }
+      // Read from the store a little at a time, as `state --as-of` does with larger steps.
+      for firstRead in [1, 700, blob.count] {
+        let stored = try SQLiteBlob(connection: store.connection, table: "snapshots", column: "items", rowid: snapshot.id)
+        let head = try #require(try RewoundItems.decodedHead(stored, cut: cut, firstRead: firstRead))
+        #expect(head.count == count && head.store.pledgeSeq == prefix.pledgeSeq && head.store.pairs == prefix.pairs)
+      }
     }
     // States at points between checkpoints resume from the small chunks, with the same result.
     var resumed = 0

@@ -350,6 +350,7 @@ import Testing
     #expect(first(.max, frames) == text)
     #expect(first(2, frames) == Array(text[..<90_000]))
     #expect(first(.max, Array(frames.dropLast())) == nil)
+    #expect(first(4, frames) == nil)
   }
 }
 

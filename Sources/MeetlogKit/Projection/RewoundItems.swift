@@ -84,19 +84,56 @@ final class RewoundItems {
   }
 
   /// The items part read through a connection of its own: the row of the same fold
-  /// (bound, cut and weights), since a writer may have replaced the snapshot meanwhile.
+  /// (bound, cut and weights), since a writer may have replaced the snapshot meanwhile,
+  /// in one read transaction. Only its head is read (`decodedHead`).
   private static func read(_ path: String, _ snapshot: SnapshotInfo, cut: Int64) -> (store: ItemStore, count: Int)? {
     try? { () throws(SQLiteError) -> (store: ItemStore, count: Int)? in
       let connection = try SQLiteEventStore.openForReading(path)
+      try connection.execute("BEGIN")
+      defer { try? connection.execute("COMMIT") }
       let statement = try connection.prepare(
-        "SELECT items FROM snapshots WHERE id = ? AND seq_bound = ? AND cut_us = ? AND weights = ?")
+        "SELECT 1 FROM snapshots WHERE id = ? AND seq_bound = ? AND cut_us = ? AND weights = ?")
       try statement.bind(1, snapshot.id)
       try statement.bind(2, snapshot.seqBound)
       try statement.bind(3, snapshot.cutMicros)
       try statement.bind(4, snapshot.weights)
       guard try statement.step() else { return nil }
-      return statement.withBlob(0) { decoded($0, cut: cut) }
+      return try decodedHead(SQLiteBlob(connection: connection, table: "snapshots", column: "items", rowid: snapshot.id), cut: cut)
     }()
+  }
+
+  /// The items pledged by `cut` in a stored items part, read `firstRead` bytes first,
+  /// then about twice as much again each time, until the frames up to the last chunk
+  /// with an item pledged by the cut are in.
+  static func decodedHead(_ blob: SQLiteBlob, cut: Int64, firstRead: Int = 64 << 10) throws(SQLiteError) -> (
+    store: ItemStore, count: Int
+  )? {
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blob.count), alignment: 16)
+    defer { buffer.deallocate() }
+    var read = 0
+    func more() throws(SQLiteError) -> Bool {
+      guard read < blob.count else { return false }
+      let end = min(blob.count, max(read * 2, read + firstRead))
+      try blob.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[read..<end]), at: read)
+      read = end
+      return true
+    }
+    guard let decompressor = try? ZstdDecompressor() else { return nil }
+    /// The first `frames` frames once they are all in the bytes read.
+    func frames(_ frames: Int) throws(SQLiteError) -> [UInt8]? {
+      while true {
+        if let bytes = try? decompressor.decompressFrames(
+          UnsafeRawBufferPointer(rebasing: buffer[0..<read]), first: frames, limit: Int(Int32.max))
+        {
+          return bytes
+        }
+        guard try more() else { return nil }
+      }
+    }
+    guard let header = try frames(1), let needed = ItemsPart.segmentsNeeded(header: header, pledgedBy: cut),
+      let bytes = try frames(needed)
+    else { return nil }
+    return FoldSnapshot.decodeItems(bytes, indexIds: false, pledgedBy: cut)
   }
 
   /// Where the thread leaves the items (read only once `ready`), and the flag.

@@ -113,7 +113,8 @@ final class ZstdDecompressor {
   }
 
   /// The standard frames of `blob`, one after another (a snapshot's items part is one
-  /// per segment), decompressed into one array: the first `frames` of them, or all.
+  /// per segment), decompressed into one array: the first `frames` of them (an error if
+  /// the blob holds fewer whole frames), or all.
   func decompressFrames(_ blob: UnsafeRawBufferPointer, first frames: Int = .max, limit: Int = maxContentSize) throws(ZstdError)
     -> [UInt8]
   {
@@ -129,6 +130,7 @@ final class ZstdDecompressor {
       spans.append((at, count, Int(size)))
       (at, total) = (at + count, total + Int(size))
     }
+    if frames != .max && spans.count < frames { throw ZstdError(message: "\(spans.count) of \(frames) frames") }
     var failure: Int?
     let output = [UInt8](unsafeUninitializedCapacity: total) { out, initialized in
       initialized = 0
