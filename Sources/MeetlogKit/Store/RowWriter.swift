@@ -65,33 +65,36 @@ final class RowInserter: @unchecked Sendable {
   /// recorded time changes.
   func write(_ rows: [StagedRow]) throws(MeetlogError) {
     let payloads = rows.map { $0.payload ?? compressor.compress($0.canonical) }
-    try SQLiteEventStore.translate(path) { () throws(SQLiteError) in
-      for (row, payload) in zip(rows, payloads) {
-        if commit == nil || commit!.micros != row.recordedMicros || commit!.text != row.recordedText {
-          try insertCommit.bind(1, row.seq)
-          try insertCommit.bind(2, row.recordedMicros)
-          if let text = row.recordedText { try insertCommit.bind(3, text) } else { try insertCommit.bindNull(3) }
-          try insertCommit.run()
-          commit = (row.recordedMicros, row.recordedText)
-        }
-        try insertEvent.bind(1, row.seq)
-        try insertEvent.bind(2, row.type)
-        try insertEvent.bind(3, row.occurredMicros)
-        try insertEvent.bind(4, dictId)
-        try insertEvent.bind(5, payload)
-        try insertEvent.bind(6, row.hash)
-        try insertEvent.run()
-        try pair(insertId, row.idKey, row.seq)
-        if let key = row.nameKey { try pair(insertName, key, row.seq) }
-        if let item = row.resolvesItemSeq { try pair(insertResolution, item, row.seq) }
-        if let target = row.retractsSeq {
-          try pair(insertRetraction, target, row.seq)
-          if row.retractsResolution {
-            try deleteResolution.bind(1, target)
-            try deleteResolution.run()
-          }
+    /// One row, passed borrowed: iterating `zip(rows, payloads)` copied each row,
+    /// retaining and releasing its arrays and text.
+    func insert(_ row: StagedRow, _ payload: [UInt8]) throws(SQLiteError) {
+      if commit == nil || commit!.micros != row.recordedMicros || commit!.text != row.recordedText {
+        try insertCommit.bind(1, row.seq)
+        try insertCommit.bind(2, row.recordedMicros)
+        if let text = row.recordedText { try insertCommit.bind(3, text) } else { try insertCommit.bindNull(3) }
+        try insertCommit.run()
+        commit = (row.recordedMicros, row.recordedText)
+      }
+      try insertEvent.bind(1, row.seq)
+      try insertEvent.bind(2, row.type)
+      try insertEvent.bind(3, row.occurredMicros)
+      try insertEvent.bind(4, dictId)
+      try insertEvent.bind(5, payload)
+      try insertEvent.bind(6, row.hash)
+      try insertEvent.run()
+      try pair(insertId, row.idKey, row.seq)
+      if let key = row.nameKey { try pair(insertName, key, row.seq) }
+      if let item = row.resolvesItemSeq { try pair(insertResolution, item, row.seq) }
+      if let target = row.retractsSeq {
+        try pair(insertRetraction, target, row.seq)
+        if row.retractsResolution {
+          try deleteResolution.bind(1, target)
+          try deleteResolution.run()
         }
       }
+    }
+    try SQLiteEventStore.translate(path) { () throws(SQLiteError) in
+      for i in rows.indices { try insert(rows[i], payloads[i]) }
     }
   }
 
