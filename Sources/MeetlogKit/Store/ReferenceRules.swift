@@ -24,7 +24,20 @@ struct IndexedEvent {
   var seq: Int64
   var id: String
   var type: EventType
-  var occurredAt: Timestamp
+  /// When it occurred, as numbers: a `Timestamp` holds its text, one more String to
+  /// retain and release with each of the copies the batch's tables make.
+  var occurredMicros: Int64
+  var occurredIsDate: Bool
+
+  init(seq: Int64, id: String, type: EventType, occurredAt: Timestamp) {
+    (self.seq, self.id, self.type) = (seq, id, type)
+    (occurredMicros, occurredIsDate) = (occurredAt.micros, occurredAt.isDate)
+  }
+
+  /// The time as the SPEC prints it (a date, or a date-time in UTC), for messages.
+  var occurredDisplay: String {
+    occurredIsDate ? Timestamp.formatDay(Int(floorDiv(occurredMicros, Timestamp.microsPerDay))) : Timestamp.formatUTC(occurredMicros)
+  }
 }
 
 /// What an accepted event changes in the index.
@@ -100,10 +113,10 @@ enum ReferenceRules {
     if try index.isRetracted(seq: holder.seq) {
       throw FieldError(path, "\"\(name)\" names a retracted \(kind.rawValue) (event \(holder.id), seq \(holder.seq))")
     }
-    if checkTime && occursBefore(event.occurredAt, holder.occurredAt) {
+    if checkTime && occursBefore(event.occurredAt, holder) {
       throw FieldError(
         path,
-        "\"\(name)\" happened at \(holder.occurredAt.display), after this event (\(event.occurredAt.display)): an event cannot refer to a later \(kind.rawValue)"
+        "\"\(name)\" happened at \(holder.occurredDisplay), after this event (\(event.occurredAt.display)): an event cannot refer to a later \(kind.rawValue)"
       )
     }
     return holder
@@ -122,8 +135,8 @@ enum ReferenceRules {
   }
 
   /// True when `a` happened before `b`; when either is a calendar date, by whole days.
-  static func occursBefore(_ a: Timestamp, _ b: Timestamp) -> Bool {
-    if a.isDate || b.isDate { return a.day < b.day }
-    return a.micros < b.micros
+  static func occursBefore(_ a: Timestamp, _ b: IndexedEvent) -> Bool {
+    if a.isDate || b.occurredIsDate { return a.day < Int(floorDiv(b.occurredMicros, Timestamp.microsPerDay)) }
+    return a.micros < b.occurredMicros
   }
 }
