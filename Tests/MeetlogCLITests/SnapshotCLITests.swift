@@ -17,6 +17,16 @@ import Testing
     #expect(with.stdout == without.stdout, "\(arguments)")
   }
 
+  /// A store of the seed and its follow-ups with a snapshot and a checkpoint every
+  /// three events.
+  func storeWithCheckpoints(_ name: String) throws -> String {
+    let store = CLI.tempDir().appendingPathComponent(name).path
+    var environment = Self.every
+    environment["MEETLOG_CHECKPOINT_EVERY"] = "3"
+    #expect(try CLI.run(["append", CLI.seed, CLI.followUps], store: store, environment: environment).status == 0)
+    return store
+  }
+
   @Test func appendWritesOneAndStateGivesTheSameResults() throws {
     let store = CLI.tempDir().appendingPathComponent("s.db").path
     #expect(try CLI.run(["append", CLI.seed, CLI.followUps], store: store, environment: Self.every).status == 0)
@@ -51,10 +61,7 @@ import Testing
   }
 
   @Test func asOfResumesFromCheckpointsAndVerifyChecksThem() throws {
-    let store = CLI.tempDir().appendingPathComponent("c.db").path
-    var environment = Self.every
-    environment["MEETLOG_CHECKPOINT_EVERY"] = "3"
-    #expect(try CLI.run(["append", CLI.seed, CLI.followUps], store: store, environment: environment).status == 0)
+    let store = try storeWithCheckpoints("c.db")
     let rows = Int(try sql(store, "SELECT count(*) FROM checkpoints WHERE snapshot_id = 1")) ?? 0
     // The seed's 20 events share one day; checkpoints fall between instants only.
     #expect(rows == 3)
@@ -78,10 +85,7 @@ import Testing
   /// A checkpoint's items are made on a thread of their own while the events after it
   /// are read: damaged ones are found there, and state folds the whole log instead.
   @Test func asOfWithDamagedItemsFoldsTheWholeLog() throws {
-    let store = CLI.tempDir().appendingPathComponent("i.db").path
-    var environment = Self.every
-    environment["MEETLOG_CHECKPOINT_EVERY"] = "3"
-    #expect(try CLI.run(["append", CLI.seed, CLI.followUps], store: store, environment: environment).status == 0)
+    let store = try storeWithCheckpoints("i.db")
     let points = ["2023-11-08", "2024-01-15", "2024-03-21", "2024-12-31"]
     for point in points { try sameWithAndWithout(store, ["--as-of", point]) }
     for damage in ["zeroblob(64)", "substr(items, 1, length(items) / 2)"] {
@@ -95,10 +99,7 @@ import Testing
   /// layout: state folds the log instead of reading it, and verify does not count it
   /// as a fault (its relations part and checkpoints are still checked).
   @Test func itemsInAnOlderLayoutAreNotReadNorAFault() throws {
-    let store = CLI.tempDir().appendingPathComponent("o.db").path
-    var environment = Self.every
-    environment["MEETLOG_CHECKPOINT_EVERY"] = "3"
-    #expect(try CLI.run(["append", CLI.seed, CLI.followUps], store: store, environment: environment).status == 0)
+    let store = try storeWithCheckpoints("o.db")
     // A zstd frame (one raw block) of "meetlog-items-4" and eight zero bytes.
     _ = try sql(store, "UPDATE snapshots SET items = X'28b52ffd2017b900006d6565746c6f672d6974656d732d340000000000000000'")
     for arguments in [[], ["--as-of", "2024-01-15"], ["items", "--all"], ["--as-of", "2023-11-08"]] {

@@ -360,17 +360,14 @@ struct ByteReader {
     return (StateFold.Moment(micros: Int64(micros), isDate: kind == 2), true)
   }
 
-  mutating func array<T: FixedWidthInteger>(_ count: Int) -> [T]? { array(count, keeping: count) }
-
-  /// An array of `count` values, of which only the first `keeping` are copied.
-  mutating func array<T: FixedWidthInteger>(_ count: Int, keeping: Int) -> [T]? {
-    guard count >= 0, keeping >= 0, keeping <= count, let b = bytes(count * MemoryLayout<T>.stride) else { return nil }
-    let copied = b.prefix(keeping * MemoryLayout<T>.stride)
-    return [T](unsafeUninitializedCapacity: keeping) { buffer, initialized in
-      copied.withUnsafeBytes { raw in
+  /// An array of `count` values.
+  mutating func array<T: FixedWidthInteger>(_ count: Int) -> [T]? {
+    guard count >= 0, let b = bytes(count * MemoryLayout<T>.stride) else { return nil }
+    return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+      b.withUnsafeBytes { raw in
         if let base = raw.baseAddress { memcpyBytes(buffer.baseAddress!, base, raw.count) }
       }
-      initialized = keeping
+      initialized = count
     }
   }
 

@@ -72,9 +72,18 @@ final class RewoundItems {
   /// Only the frames up to the last chunk with an item pledged by the cut are
   /// decompressed (about half of them for a cut mid-history).
   private static func decoded(_ stored: UnsafeRawBufferPointer, cut: Int64) -> (store: ItemStore, count: Int)? {
-    guard let decompressor = try? ZstdDecompressor(), let header = try? decompressor.decompressFrames(stored, first: 1),
-      let needed = ItemsPart.segmentsNeeded(header: header, pledgedBy: cut),
-      let bytes = try? decompressor.decompressFrames(stored, first: needed, limit: Int(Int32.max))
+    guard let decompressor = try? ZstdDecompressor() else { return nil }
+    return pledged(by: cut) { try? decompressor.decompressFrames(stored, first: $0, limit: Int(Int32.max)) }
+  }
+
+  /// The items pledged by `cut`, from a part whose first `n` frames `frames(n)` gives
+  /// decompressed (nil when it cannot): its header first, then as many frames as that
+  /// says hold them.
+  private static func pledged<E: Error>(by cut: Int64, frames: (Int) throws(E) -> [UInt8]?) throws(E) -> (
+    store: ItemStore, count: Int
+  )? {
+    guard let header = try frames(1), let needed = ItemsPart.segmentsNeeded(header: header, pledgedBy: cut),
+      let bytes = try frames(needed)
     else { return nil }
     return FoldSnapshot.decodeItems(bytes, indexIds: false, pledgedBy: cut)
   }
@@ -119,8 +128,8 @@ final class RewoundItems {
       return true
     }
     guard let decompressor = try? ZstdDecompressor() else { return nil }
-    /// The first `frames` frames once they are all in the bytes read.
-    func frames(_ frames: Int) throws(SQLiteError) -> [UInt8]? {
+    // The first `frames` frames once they are all in the bytes read.
+    return try pledged(by: cut) { (frames) throws(SQLiteError) -> [UInt8]? in
       while true {
         if let bytes = try? decompressor.decompressFrames(
           UnsafeRawBufferPointer(rebasing: buffer[0..<read]), first: frames, limit: Int(Int32.max))
@@ -130,10 +139,6 @@ final class RewoundItems {
         guard try more() else { return nil }
       }
     }
-    guard let header = try frames(1), let needed = ItemsPart.segmentsNeeded(header: header, pledgedBy: cut),
-      let bytes = try frames(needed)
-    else { return nil }
-    return FoldSnapshot.decodeItems(bytes, indexIds: false, pledgedBy: cut)
   }
 
   /// Where the thread leaves the items (read only once `ready`), and the flag.

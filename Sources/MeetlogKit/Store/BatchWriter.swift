@@ -240,7 +240,7 @@ final class BatchWriter: ReferenceIndex {
 
   /// Hands a full run to the writer; with five runs outstanding, waits for the oldest
   /// (the writer trains the first dictionary before it writes: with two, this thread
-  /// waited for the training about 50 ms into a 100,000-event append).
+  /// waited for the training for about 50 ms of a 100,000-event append under `perf`).
   /// A run is compressed here first when the writer is still writing the one before
   /// (and has its dictionary): compressing was half the writer's work, and the writer
   /// became the busier thread once the snapshot was folded on a thread of its own.

@@ -75,8 +75,8 @@ public enum FileIO {
   static let parallelReadBytes = 8 << 20
 
   /// The first `size` bytes of a regular file, its halves read by two threads at once
-  /// (copying 44 MB out of the page cache into fresh pages was the first 25 ms of a
-  /// 100,000-event append, on one thread); nil when either half comes back short or
+  /// (copying 44 MB out of the page cache into fresh pages was the first 40 ms of a
+  /// 100,000-event append under `perf`, on one thread); nil when either half comes back short or
   /// fails (the caller then reads it the plain way).
   private static func readInHalves(fd: Int32, size: Int) -> [UInt8]? {
     var complete = false
