@@ -12,6 +12,14 @@ public enum CanonicalEncoding {
     return w.bytes
   }
 
+  /// Writes the canonical form into `bytes`, replacing what it held (its capacity is
+  /// kept: `verify` re-encodes every event into one buffer).
+  static func write(_ event: Event, into bytes: inout [UInt8]) {
+    var w = CanonicalWriter(reusing: &bytes)
+    w.event(event)
+    bytes = w.bytes
+  }
+
   /// The export line of a recorded event (without the newline): the canonical form with
   /// `seq` and `recorded_at` in front.
   public static func exportLine(_ recorded: RecordedEvent) -> [UInt8] {
@@ -44,6 +52,12 @@ struct CanonicalWriter {
   var bytes: [UInt8] = []
 
   init() { bytes.reserveCapacity(512) }
+
+  /// Takes over `buffer`'s storage, emptied, leaving `buffer` empty.
+  init(reusing buffer: inout [UInt8]) {
+    swap(&bytes, &buffer)
+    bytes.removeAll(keepingCapacity: true)
+  }
 
   mutating func raw(_ text: StaticString) {
     bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))

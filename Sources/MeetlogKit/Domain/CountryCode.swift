@@ -24,8 +24,34 @@ public enum CountryCode {
   static let extra: Set<String> = ["XK", "EU"]
 
   public static func isValid(_ code: String) -> Bool {
-    assigned.contains(code) || extra.contains(code)
+    var code = code
+    return code.withUTF8 { isValid($0) }
   }
+
+  /// Checked on the bytes: every country of every decoded event is, and hashing a
+  /// String into a Set was a tenth of the direct decoder's time (`perf`, `verify`).
+  static func isValid(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard raw.count == 2, let index = letterIndex(raw[0], raw[1]) else { return false }
+    return accepted[index >> 6] & (1 << UInt64(index & 63)) != 0
+  }
+
+  /// `(first − A) × 26 + (second − A)` for two upper-case letters.
+  private static func letterIndex(_ first: UInt8, _ second: UInt8) -> Int? {
+    let (a, b) = (first &- 65, second &- 65)
+    guard a < 26, b < 26 else { return nil }
+    return Int(a) * 26 + Int(b)
+  }
+
+  /// One bit per pair of letters: set for the assigned and extra codes.
+  private static let accepted: [UInt64] = {
+    var bits = [UInt64](repeating: 0, count: (26 * 26 + 63) / 64)
+    for code in assigned.union(extra) {
+      let u = Array(code.utf8)
+      let index = letterIndex(u[0], u[1])!
+      bits[index >> 6] |= 1 << UInt64(index & 63)
+    }
+    return bits
+  }()
 
   /// Says what is wrong with a rejected code, for the error message.
   public static func problem(with code: String) -> String {

@@ -118,17 +118,19 @@ struct ByteCursor {
   }
 
   mutating func country() -> String? {
-    guard let s = string(), CountryCode.isValid(s) else { return nil }
-    return s
+    guard let raw = rawString(), CountryCode.isValid(raw) else { return nil }
+    return String(decoding: raw, as: UTF8.self)
   }
 
   /// A list of distinct countries; an empty list is nil wrapped (`.some(nil)`).
   mutating func countries() -> [String]?? {
-    guard let list = strings() else { return nil }
-    for (n, code) in list.enumerated() {
-      guard CountryCode.isValid(code), !list[..<n].contains(code) else { return nil }
+    var list: [String] = []
+    let ok = elements { c in
+      guard let code = c.country(), !list.contains(code) else { return false }
+      list.append(code)
+      return true
     }
-    return .some(list.isEmpty ? nil : list)
+    return ok ? .some(list.isEmpty ? nil : list) : nil
   }
 
   mutating func topics() -> [String]?? {
@@ -326,7 +328,7 @@ private enum Rules {
 }
 
 /// Every member name the SPEC defines, matched from raw bytes without making a String.
-enum Key: Int {
+enum Key: Int, CaseIterable {
   case unknown = 63
   case id = 0, type, occurredAt, source, data
   case participants, meeting, title, place, host, format, topics
@@ -334,15 +336,46 @@ enum Key: Int {
   case from, to, `for`, note, outcome, supersededBy, target, reason
   case name, role, country, city
 
-  private static let names: [(StaticString, Key)] = [
-    ("id", .id), ("type", .type), ("occurred_at", .occurredAt), ("source", .source), ("data", .data),
-    ("participants", .participants), ("meeting", .meeting), ("title", .title), ("place", .place), ("host", .host),
-    ("format", .format), ("topics", .topics), ("speaker", .speaker), ("text", .text), ("about", .about),
-    ("summary", .summary), ("parties", .parties), ("with", .with), ("item", .item), ("by", .by), ("due", .due),
-    ("from", .from), ("to", .to), ("for", .for), ("note", .note), ("outcome", .outcome),
-    ("superseded_by", .supersededBy), ("target", .target), ("reason", .reason), ("name", .name), ("role", .role),
-    ("country", .country), ("city", .city),
-  ]
+  /// The member name (a switch, not a table: reading a global costs a `swift_once`
+  /// call, and a key is read for every member of every event decoded).
+  var name: StaticString {
+    switch self {
+    case .unknown: ""
+    case .id: "id"
+    case .type: "type"
+    case .occurredAt: "occurred_at"
+    case .source: "source"
+    case .data: "data"
+    case .participants: "participants"
+    case .meeting: "meeting"
+    case .title: "title"
+    case .place: "place"
+    case .host: "host"
+    case .format: "format"
+    case .topics: "topics"
+    case .speaker: "speaker"
+    case .text: "text"
+    case .about: "about"
+    case .summary: "summary"
+    case .parties: "parties"
+    case .with: "with"
+    case .item: "item"
+    case .by: "by"
+    case .due: "due"
+    case .from: "from"
+    case .to: "to"
+    case .for: "for"
+    case .note: "note"
+    case .outcome: "outcome"
+    case .supersededBy: "superseded_by"
+    case .target: "target"
+    case .reason: "reason"
+    case .name: "name"
+    case .role: "role"
+    case .country: "country"
+    case .city: "city"
+    }
+  }
 
   /// The candidate key of a name by its length and first two bytes (a key is read
   /// for every member of every event decoded: one table read and one comparison, not
@@ -353,7 +386,8 @@ enum Key: Int {
 
   private static let candidates: [UInt8] = {
     var table = [UInt8](repeating: UInt8(Key.unknown.rawValue), count: 1 << 14)
-    for (name, key) in names {
+    for key in allCases where key != .unknown {
+      let name = key.name
       let bytes = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
       let slot = slot(count: bytes.count, bytes[0], bytes[1])
       precondition(table[slot] == UInt8(Key.unknown.rawValue), "two keys share a slot")
@@ -367,33 +401,31 @@ enum Key: Int {
     guard raw.count >= 2, raw.count < 16,
       let key = Key(rawValue: Int(Self.candidates[Self.slot(count: raw.count, raw[0], raw[1])])), key != .unknown
     else { return }
-    let name = Self.names[Self.nameIndex[key.rawValue]].0
+    let name = key.name
     if name.utf8CodeUnitCount == raw.count && memcmp(name.utf8Start, raw.baseAddress!, raw.count) == 0 { self = key }
   }
 
-  /// Where each key's name is in `names`, by raw value.
-  private static let nameIndex: [Int] = {
-    var index = [Int](repeating: 0, count: 64)
-    for (k, entry) in names.enumerated() { index[entry.1.rawValue] = k }
-    return index
-  }()
-
-  /// The bit set of the `data` members a type allows (`EventDecoder.dataKeys`).
-  static func allowed(in type: EventType) -> Int { allowedMasks[EventType.allCases.firstIndex(of: type)!] }
-
-  private static let allowedMasks: [Int] = EventType.allCases.map(mask)
-
-  private static func mask(_ type: EventType) -> Int {
-    let keys: [Key]
+  /// The bit set of the `data` members a type allows (`EventDecoder.dataKeys`): a
+  /// switch of constants, read once per event decoded.
+  static func allowed(in type: EventType) -> Int {
     switch type {
-    case .meetingHeld: keys = [.participants, .meeting, .title, .place, .host, .format, .topics]
-    case .statementMade: keys = [.speaker, .text, .meeting, .about, .topics]
-    case .agreementPledged: keys = [.summary, .parties, .with, .item, .by, .due, .meeting, .topics]
-    case .thanksExpressed: keys = [.from, .to, .for, .meeting]
-    case .itemUpdated: keys = [.item, .due, .note]
-    case .itemResolved: keys = [.item, .outcome, .note, .supersededBy]
-    case .eventRetracted: keys = [.target, .reason]
+    case .meetingHeld: bits(.participants, .meeting, .title, .place, .host, .format, .topics)
+    case .statementMade: bits(.speaker, .text, .meeting, .about, .topics)
+    case .agreementPledged: bits(.summary, .parties, .with, .item, .by, .due, .meeting, .topics)
+    case .thanksExpressed: bits(.from, .to, .for, .meeting)
+    case .itemUpdated: bits(.item, .due, .note)
+    case .itemResolved: bits(.item, .outcome, .note, .supersededBy)
+    case .eventRetracted: bits(.target, .reason)
     }
-    return keys.reduce(0) { $0 | (1 << $1.rawValue) }
   }
+
+  @inline(__always)
+  private static func bits(
+    _ a: Key, _ b: Key, _ c: Key? = nil, _ d: Key? = nil, _ e: Key? = nil, _ f: Key? = nil, _ g: Key? = nil, _ h: Key? = nil
+  ) -> Int {
+    bit(a) | bit(b) | bit(c) | bit(d) | bit(e) | bit(f) | bit(g) | bit(h)
+  }
+
+  @inline(__always)
+  private static func bit(_ key: Key?) -> Int { key.map { 1 << $0.rawValue } ?? 0 }
 }

@@ -158,7 +158,7 @@ final class BatchWriter: ReferenceIndex {
   func insert(
     _ event: Event, canonical: [UInt8], recordedMicros: Int64, recordedText: String? = nil, location: InputLocation
   ) throws(MeetlogError) -> Int64 {
-    let effects = try Self.checkReferences(event, index: self, at: location)
+    let effects = try Self.checkReferences(ReferenceFacts(event), index: self, at: location)
     let seq = head.seq + 1
     try Self.checkSize(canonical, at: location)
     // The recorded_at text is stored only when it is not the UTC form of recorded_us.
@@ -181,7 +181,7 @@ final class BatchWriter: ReferenceIndex {
       batchIds[idKey] = indexed
     }
     collected?.add(event, seq: seq, retracting: effects.retracts?.seq)
-    try record(event, seq: seq, effects: effects)
+    try record(seq: seq, effects: effects)
     if let (kind, name) = effects.defines {
       if kind == .meeting { batchMeetings[name] = indexed } else { batchItems[name] = indexed }
     }
@@ -190,7 +190,7 @@ final class BatchWriter: ReferenceIndex {
     return seq
   }
 
-  static func checkReferences(_ event: Event, index: some ReferenceIndex, at location: InputLocation) throws(MeetlogError)
+  static func checkReferences(_ event: ReferenceFacts, index: some ReferenceIndex, at location: InputLocation) throws(MeetlogError)
     -> ReferenceEffects
   {
     do { return try ReferenceRules.check(event, index: index) } catch {
@@ -309,7 +309,7 @@ final class BatchWriter: ReferenceIndex {
   }
 
   /// Keeps what the event changed in memory; its rows are written with it (`StagedRow`).
-  func record(_ event: Event, seq: Int64, effects: ReferenceEffects) throws(MeetlogError) {
+  func record(seq: Int64, effects: ReferenceEffects) throws(MeetlogError) {
     if let item = effects.resolvesItemSeq {
       batchResolutions[item] = seq
       batchResolvedItems[seq] = item

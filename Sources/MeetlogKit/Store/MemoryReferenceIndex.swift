@@ -3,14 +3,18 @@
 /// `verify` uses it to re-check every reference rule independently of the store's
 /// index tables, and then compares those tables with it.
 final class MemoryReferenceIndex: ReferenceIndex {
-  private(set) var events: [String: IndexedEvent] = [:]
+  /// Each id's seq (its event is found by seq: one String per event, not two).
+  private var seqOfId: [String: Int64] = [:]
+  /// The events by seq: `inOrder[seq - 1]` while seqs come one after another (as a log
+  /// does), `outOfOrder` for the rest (a damaged log `verify` walks).
+  private var inOrder: [IndexedEvent] = []
+  private var outOfOrder: [Int64: IndexedEvent] = [:]
   private(set) var names: [NameKey: Int64] = [:]
   private(set) var retractions: [Int64: Int64] = [:]
   private(set) var resolutions: [Int64: Int64] = [:]
   /// The reverse of `resolutions` (resolution seq → item seq), so a retracted resolution
   /// is found without a scan.
   private var itemOfResolution: [Int64: Int64] = [:]
-  private var seqToEvent: [Int64: IndexedEvent] = [:]
 
   /// A meeting's or an item's name (a struct: concatenating the two made a String for
   /// every lookup).
@@ -21,27 +25,37 @@ final class MemoryReferenceIndex: ReferenceIndex {
 
   /// `expected`: about how many events it will hold (its tables are sized once).
   init(expected: Int = 0) {
-    events.reserveCapacity(expected)
-    seqToEvent.reserveCapacity(expected)
+    seqOfId.reserveCapacity(expected)
+    inOrder.reserveCapacity(expected)
   }
 
-  func add(_ event: Event, seq: Int64) {
-    let indexed = IndexedEvent(seq: seq, id: event.id, type: event.type, occurredAt: event.occurredAt)
-    events[event.id] = indexed
-    seqToEvent[seq] = indexed
+  func add(_ event: ReferenceFacts, seq: Int64) {
+    let indexed = event.indexed(seq: seq)
+    seqOfId[event.id] = seq
+    if seq == Int64(inOrder.count) + 1 {
+      inOrder.append(indexed)
+    } else if seq >= 1 && seq <= Int64(inOrder.count) {
+      inOrder[Int(seq - 1)] = indexed
+    } else {
+      outOfOrder[seq] = indexed
+    }
   }
 
-  func event(id: String) -> IndexedEvent? { events[id] }
+  func event(id: String) -> IndexedEvent? { seqOfId[id].flatMap(event(seq:)) }
+
+  private func event(seq: Int64) -> IndexedEvent? {
+    seq >= 1 && seq <= Int64(inOrder.count) ? inOrder[Int(seq - 1)] : outOfOrder[seq]
+  }
 
   func holder(_ kind: NameKind, _ name: String) -> IndexedEvent? {
-    names[NameKey(kind: kind, name: name)].flatMap { seqToEvent[$0] }
+    names[NameKey(kind: kind, name: name)].flatMap(event(seq:))
   }
 
   func isRetracted(seq: Int64) -> Bool { retractions[seq] != nil }
 
   func resolution(itemSeq: Int64) -> Int64? { resolutions[itemSeq] }
 
-  func record(_ event: Event, seq: Int64, effects: ReferenceEffects) {
+  func record(seq: Int64, effects: ReferenceEffects) {
     if let (kind, name) = effects.defines { names[NameKey(kind: kind, name: name)] = seq }
     if let itemSeq = effects.resolvesItemSeq {
       resolutions[itemSeq] = seq

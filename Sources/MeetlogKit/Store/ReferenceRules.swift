@@ -11,7 +11,7 @@ protocol ReferenceIndex {
   /// The seq of the live resolution of the item pledged at `itemSeq`.
   func resolution(itemSeq: Int64) throws(MeetlogError) -> Int64?
   /// Records what an appended event defines, resolves or retracts.
-  func record(_ event: Event, seq: Int64, effects: ReferenceEffects) throws(MeetlogError)
+  func record(seq: Int64, effects: ReferenceEffects) throws(MeetlogError)
 }
 
 /// The two kinds of name events define.
@@ -30,13 +30,60 @@ struct IndexedEvent {
   var occurredIsDate: Bool
 
   init(seq: Int64, id: String, type: EventType, occurredAt: Timestamp) {
-    (self.seq, self.id, self.type) = (seq, id, type)
-    (occurredMicros, occurredIsDate) = (occurredAt.micros, occurredAt.isDate)
+    self.init(seq: seq, id: id, type: type, occurredMicros: occurredAt.micros, occurredIsDate: occurredAt.isDate)
   }
+
+  init(seq: Int64, id: String, type: EventType, occurredMicros: Int64, occurredIsDate: Bool) {
+    (self.seq, self.id, self.type) = (seq, id, type)
+    (self.occurredMicros, self.occurredIsDate) = (occurredMicros, occurredIsDate)
+  }
+
+  /// The calendar day (UTC) it occurred on.
+  var day: Int { Int(floorDiv(occurredMicros, Timestamp.microsPerDay)) }
 
   /// The time as the SPEC prints it (a date, or a date-time in UTC), for messages.
   var occurredDisplay: String {
     occurredIsDate ? Timestamp.formatDay(Int(floorDiv(occurredMicros, Timestamp.microsPerDay))) : Timestamp.formatUTC(occurredMicros)
+  }
+}
+
+/// What the reference rules read of an event: its id, type and time and the names it
+/// defines or refers to. `verify` hands these, not whole events, from its reading thread
+/// to the thread that checks the rules (an `Event` is a dozen Strings to retain there
+/// and to free on another thread than the one that made them).
+struct ReferenceFacts {
+  var id: String
+  var type: EventType
+  var occurredMicros: Int64
+  var occurredIsDate: Bool
+  /// The meeting or item id the event defines.
+  var defines: (kind: NameKind, name: String)?
+  /// The earlier meeting it names (`data.meeting` of a statement, pledge or thanks).
+  var meeting: String?
+  /// The item an update or resolution is about.
+  var item: String?
+  /// The item a resolution says supersedes its own.
+  var supersededBy: String?
+  /// The id a retraction retracts.
+  var target: String?
+
+  init(_ event: Event) {
+    (id, type) = (event.id, event.type)
+    (occurredMicros, occurredIsDate) = (event.occurredAt.micros, event.occurredAt.isDate)
+    meeting = event.referencedMeeting
+    switch event.body {
+    case .meetingHeld(let m): defines = (.meeting, m.meeting ?? event.id)
+    case .agreementPledged(let p): defines = (.item, p.item ?? event.id)
+    case .itemUpdated(let u): item = u.item
+    case .itemResolved(let r): (item, supersededBy) = (r.item, r.supersededBy)
+    case .eventRetracted(let r): target = r.target
+    case .statementMade, .thanksExpressed: break
+    }
+  }
+
+  /// As the index keeps it.
+  func indexed(seq: Int64) -> IndexedEvent {
+    IndexedEvent(seq: seq, id: id, type: type, occurredMicros: occurredMicros, occurredIsDate: occurredIsDate)
   }
 }
 
@@ -52,6 +99,10 @@ struct ReferenceEffects {
 /// not reused while their holder is live.
 enum ReferenceRules {
   static func check(_ event: Event, index: some ReferenceIndex) throws(FieldError) -> ReferenceEffects {
+    try check(ReferenceFacts(event), index: index)
+  }
+
+  static func check(_ event: ReferenceFacts, index: some ReferenceIndex) throws(FieldError) -> ReferenceEffects {
     do {
       return try checkThrowing(event, index: index)
     } catch let error as FieldError {
@@ -61,51 +112,44 @@ enum ReferenceRules {
     }
   }
 
-  private static func checkThrowing(_ event: Event, index: some ReferenceIndex) throws -> ReferenceEffects {
+  private static func checkThrowing(_ event: ReferenceFacts, index: some ReferenceIndex) throws -> ReferenceEffects {
     var effects = ReferenceEffects()
-    if let meeting = event.referencedMeeting {
+    if let meeting = event.meeting {
       _ = try live(.meeting, meeting, path: "data.meeting", from: event, index: index)
     }
-    switch event.body {
-    case .meetingHeld:
-      let name = event.definedMeeting!
-      try checkUnused(.meeting, name, path: "data.meeting", index: index)
-      effects.defines = (.meeting, name)
-    case .agreementPledged:
-      let name = event.definedItem!
-      try checkUnused(.item, name, path: "data.item", index: index)
-      effects.defines = (.item, name)
-    case .itemUpdated(let u):
-      let pledge = try live(.item, u.item, path: "data.item", from: event, index: index)
-      try checkOpen(pledge, name: u.item, index: index)
-    case .itemResolved(let r):
-      let pledge = try live(.item, r.item, path: "data.item", from: event, index: index)
-      try checkOpen(pledge, name: r.item, index: index)
-      if let other = r.supersededBy {
-        if other == r.item { throw FieldError("data.superseded_by", "\"\(other)\" is the item itself") }
-        _ = try live(.item, other, path: "data.superseded_by", from: event, index: index, checkTime: false)
+    if let (kind, name) = event.defines {
+      try checkUnused(kind, name, path: kind == .meeting ? "data.meeting" : "data.item", index: index)
+      effects.defines = (kind, name)
+    }
+    if let item = event.item {
+      let pledge = try live(.item, item, path: "data.item", from: event, index: index)
+      try checkOpen(pledge, name: item, index: index)
+      if event.type == .itemResolved {
+        if let other = event.supersededBy {
+          if other == item { throw FieldError("data.superseded_by", "\"\(other)\" is the item itself") }
+          _ = try live(.item, other, path: "data.superseded_by", from: event, index: index, checkTime: false)
+        }
+        effects.resolvesItemSeq = pledge.seq
       }
-      effects.resolvesItemSeq = pledge.seq
-    case .eventRetracted(let r):
-      guard let target = try index.event(id: r.target) else {
-        throw FieldError("data.target", "\"\(r.target)\" names no earlier event")
+    }
+    if let targetId = event.target {
+      guard let target = try index.event(id: targetId) else {
+        throw FieldError("data.target", "\"\(targetId)\" names no earlier event")
       }
       if target.type == .eventRetracted {
-        throw FieldError("data.target", "\"\(r.target)\" is a retraction, which cannot be retracted: append the event again with a new id")
+        throw FieldError("data.target", "\"\(targetId)\" is a retraction, which cannot be retracted: append the event again with a new id")
       }
       if try index.isRetracted(seq: target.seq) {
-        throw FieldError("data.target", "\"\(r.target)\" (seq \(target.seq)) is already retracted")
+        throw FieldError("data.target", "\"\(targetId)\" (seq \(target.seq)) is already retracted")
       }
       effects.retracts = target
-    default:
-      break
     }
     return effects
   }
 
   /// The live holder of a name, or an error saying why there is none.
   private static func live(
-    _ kind: NameKind, _ name: String, path: String, from event: Event, index: some ReferenceIndex, checkTime: Bool = true
+    _ kind: NameKind, _ name: String, path: String, from event: ReferenceFacts, index: some ReferenceIndex, checkTime: Bool = true
   ) throws -> IndexedEvent {
     guard let holder = try index.holder(kind, name) else {
       throw FieldError(path, "\"\(name)\" names no earlier \(kind.rawValue)")
@@ -113,10 +157,10 @@ enum ReferenceRules {
     if try index.isRetracted(seq: holder.seq) {
       throw FieldError(path, "\"\(name)\" names a retracted \(kind.rawValue) (event \(holder.id), seq \(holder.seq))")
     }
-    if checkTime && occursBefore(event.occurredAt, holder) {
+    if checkTime && occursBefore(event.indexed(seq: 0), holder) {
       throw FieldError(
         path,
-        "\"\(name)\" happened at \(holder.occurredDisplay), after this event (\(event.occurredAt.display)): an event cannot refer to a later \(kind.rawValue)"
+        "\"\(name)\" happened at \(holder.occurredDisplay), after this event (\(event.indexed(seq: 0).occurredDisplay)): an event cannot refer to a later \(kind.rawValue)"
       )
     }
     return holder
@@ -135,8 +179,8 @@ enum ReferenceRules {
   }
 
   /// True when `a` happened before `b`; when either is a calendar date, by whole days.
-  static func occursBefore(_ a: Timestamp, _ b: IndexedEvent) -> Bool {
-    if a.isDate || b.occurredIsDate { return a.day < Int(floorDiv(b.occurredMicros, Timestamp.microsPerDay)) }
-    return a.micros < b.occurredMicros
+  static func occursBefore(_ a: IndexedEvent, _ b: IndexedEvent) -> Bool {
+    if a.occurredIsDate || b.occurredIsDate { return a.day < b.day }
+    return a.occurredMicros < b.occurredMicros
   }
 }

@@ -114,9 +114,10 @@ extension SQLiteEventStore {
       }
       seq += 1
       try BatchWriter.checkSize(canonical, at: pending.location)
-      let effects = try BatchWriter.checkReferences(event, index: index, at: pending.location)
-      index.add(event, seq: seq)
-      index.record(event, seq: seq, effects: effects)
+      let facts = ReferenceFacts(event)
+      let effects = try BatchWriter.checkReferences(facts, index: index, at: pending.location)
+      index.add(facts, seq: seq)
+      index.record(seq: seq, effects: effects)
       stored[event.id] = (seq, position)
     }
   }

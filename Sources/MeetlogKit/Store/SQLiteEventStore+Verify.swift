@@ -49,6 +49,30 @@ extension SQLiteEventStore {
     }
     func fault(_ seq: Int64, _ message: String) { faults.append(VerifyFault(seq: seq, message: message)) }
     let total = progress == nil ? 0 : Int(headSeq)
+    /// One row's checks that need the log before it.
+    func check(_ row: borrowing VerifyReader.Row) {
+      checked += 1
+      if checked & 4095 == 0 { progress?.progress(done: Int(checked), total: total) }
+      let seq = row.seq
+      if seq != expectedSeq {
+        fault(expectedSeq, seq > expectedSeq ? "missing: seq \(expectedSeq)…\(seq - 1) are not in the log" : "seq out of order")
+      }
+      expectedSeq = seq + 1
+      lastHash = row.hash
+      if !row.faults.isEmpty { faults += row.faults }
+      guard let event = row.facts else { return }
+      if index.event(id: event.id) != nil { fault(seq, "id \"\(event.id)\" is used twice") }
+      expectedIds.append(KeyedSeq(key: StoreKey.id(event.id), seq: seq))
+      if let (kind, name) = event.defines { expectedNames.append(KeyedSeq(key: StoreKey.name(kind, name), seq: seq)) }
+      do {
+        let effects = try ReferenceRules.check(event, index: index)
+        index.add(event, seq: seq)
+        index.record(seq: seq, effects: effects)
+      } catch {
+        index.add(event, seq: seq)
+        fault(seq, "breaks a reference rule: \(error.description)")
+      }
+    }
     // The snapshot is rebuilt at the same time, through a connection of its own (its read
     // transaction starts a moment later: a commit in between gives it a later snapshot of
     // a longer log, as consistent as this one); its faults count only if the log has none.
@@ -64,32 +88,8 @@ extension SQLiteEventStore {
         if case .damaged(let message) = batch { fault(expectedSeq, message) }
         continue
       }
-      for row in rows {
-        checked += 1
-        if checked & 4095 == 0 { progress?.progress(done: Int(checked), total: total) }
-        let seq = row.seq
-        if seq != expectedSeq {
-          fault(expectedSeq, seq > expectedSeq ? "missing: seq \(expectedSeq)…\(seq - 1) are not in the log" : "seq out of order")
-        }
-        expectedSeq = seq + 1
-        lastHash = row.hash
-        if let event = row.event, CanonicalEncoding.bytes(event) != row.canonical {
-          fault(seq, "payload is not in canonical form")
-        }
-        faults += row.faults
-        guard let event = row.event else { continue }
-        if index.event(id: event.id) != nil { fault(seq, "id \"\(event.id)\" is used twice") }
-        expectedIds.append(KeyedSeq(key: StoreKey.id(event.id), seq: seq))
-        if let name = event.definedMeeting { expectedNames.append(KeyedSeq(key: StoreKey.name(.meeting, name), seq: seq)) }
-        if let name = event.definedItem { expectedNames.append(KeyedSeq(key: StoreKey.name(.item, name), seq: seq)) }
-        do {
-          let effects = try ReferenceRules.check(event, index: index)
-          index.add(event, seq: seq)
-          index.record(event, seq: seq, effects: effects)
-        } catch {
-          index.add(event, seq: seq)
-          fault(seq, "breaks a reference rule: \(error.description)")
-        }
+      rows.withUnsafeBufferPointer { rows in
+        for k in rows.indices { check(rows[k]) }
       }
     }
     thread?.join()
