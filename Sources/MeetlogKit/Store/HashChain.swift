@@ -7,12 +7,19 @@ public enum HashChain {
   public static let genesis = [UInt8](repeating: 0, count: 32)
 
   public static func link(previous: [UInt8], seq: Int64, recordedAt: String, canonical: [UInt8]) -> [UInt8] {
+    canonical.withUnsafeBufferPointer { link(previous: previous, seq: seq, recordedAt: recordedAt, canonical: $0) }
+  }
+
+  static func link(previous: [UInt8], seq: Int64, recordedAt: String, canonical: UnsafeBufferPointer<UInt8>) -> [UInt8] {
     let hasher = SHA256()
     hasher.update(previous)
     var bigEndian = UInt64(bitPattern: seq).bigEndian
     withUnsafeBytes(of: &bigEndian) { hasher.update($0) }
-    hasher.update(Array(recordedAt.utf8) + [0x0A])
-    hasher.update(canonical)
+    var text = recordedAt
+    text.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
+    var newline: UInt8 = 0x0A
+    withUnsafeBytes(of: &newline) { hasher.update($0) }
+    hasher.update(UnsafeRawBufferPointer(canonical))
     return hasher.finalize()
   }
 

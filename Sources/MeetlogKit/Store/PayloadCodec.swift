@@ -47,9 +47,13 @@ final class PayloadCodec {
   }
 
   static func decode(canonical: [UInt8]) throws(StoredEventError) -> Event {
+    try canonical.withUnsafeBufferPointer { (bytes) throws(StoredEventError) in try decode(canonical: bytes) }
+  }
+
+  static func decode(canonical: UnsafeBufferPointer<UInt8>) throws(StoredEventError) -> Event {
     if let direct = DirectEventDecoder.decode(canonical) { return direct.event }
     let value: JSONValue
-    do { value = try JSONParser.parse(canonical) } catch {
+    do { value = try JSONParser.parse(Array(canonical)) } catch {
       throw StoredEventError(message: "payload is not valid JSON: \(error.message)")
     }
     do { return try EventDecoder.decode(value).event } catch {

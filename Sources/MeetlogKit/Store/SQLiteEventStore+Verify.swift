@@ -50,7 +50,7 @@ extension SQLiteEventStore {
     func fault(_ seq: Int64, _ message: String) { faults.append(VerifyFault(seq: seq, message: message)) }
     let total = progress == nil ? 0 : Int(headSeq)
     /// One row's checks that need the log before it.
-    func check(_ row: borrowing VerifyReader.Row) {
+    func check(_ row: borrowing VerifyRowChecker.Row) {
       checked += 1
       if checked & 4095 == 0 { progress?.progress(done: Int(checked), total: total) }
       let seq = row.seq
@@ -77,13 +77,9 @@ extension SQLiteEventStore {
     // transaction starts a moment later: a commit in between gives it a later snapshot of
     // a longer log, as consistent as this one); its faults count only if the log has none.
     let snapshotCheck = SnapshotCheck(path: path)
-    // A second thread reads and checks each row; this one checks what needs the log.
-    let reader = VerifyReader(statement: statement, commits: commits, codec: codec)
-    let handOff = HandOff<VerifyReader.Batch>(capacity: 8)
-    let thread = BackgroundThread { [reader, handOff] in reader.read(into: handOff) }
-    let batches = thread == nil ? HandOff<VerifyReader.Batch>(capacity: Int.max) : handOff
-    if thread == nil { reader.read(into: batches) }
-    while let batch = batches.take() {
+    // Other threads read and check each row; this one checks what needs the log.
+    let pipeline = VerifyPipeline(reader: VerifyReader(statement: statement, commits: commits, codec: codec))
+    while let batch = pipeline.next() {
       guard case .rows(let rows) = batch else {
         if case .damaged(let message) = batch { fault(expectedSeq, message) }
         continue
@@ -92,7 +88,7 @@ extension SQLiteEventStore {
         for k in rows.indices { check(rows[k]) }
       }
     }
-    thread?.join()
+    pipeline.join()
     try checkCommits(lastSeq: expectedSeq - 1, faults: &faults)
     if faults.isEmpty {
       try compareIndexTables(with: index, ids: expectedIds, names: expectedNames, faults: &faults)
