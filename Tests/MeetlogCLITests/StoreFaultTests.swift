@@ -146,6 +146,21 @@ import Testing
     #expect(result.stdout.contains("first bad seq 5"))
   }
 
+  /// A damaged dictionary: `verify` names the first event compressed with it (exit 1)
+  /// and `state` says which seq it cannot read, without crashing.
+  @Test func aDamagedDictionaryIsNamedNotACrash() throws {
+    let store = try StoreFormatTests.storeWithADictionary()
+    let damage = "UPDATE dictionaries SET bytes = CAST(substr(bytes, 1, 8) || zeroblob(64) || substr(bytes, 73) AS BLOB) WHERE id = 1"
+    #expect(Self.sh("sqlite3 '\(store)' '\(damage)'") == 0)
+    let (_, first) = try CLI.shell("sqlite3 '\(store)' 'SELECT min(seq) FROM events WHERE dict_id = 1'")
+    let result = try CLI.run(["verify"], store: store)
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("first bad seq \(first.trimmingCharacters(in: .whitespacesAndNewlines))"), "\(result.stdout)")
+    #expect(result.stdout.contains("dictionary 1"), "\(result.stdout)")
+    let state = try CLI.run(["state", "--no-snapshots"], store: store)
+    #expect(state.status != 0 && state.status < 128, "\(state.status)")
+  }
+
   @Test func pathsAreUsedExactlyAsGiven() throws {
     let dir = CLI.tempDir()
     let nested = dir.appendingPathComponent("sub dir/it's \"quoted\"; DROP TABLE events;")

@@ -333,6 +333,36 @@ import Testing
     #expect(back == events[7])
   }
 
+  /// A dictionary decompressor decodes each frame right after its dictionary's bytes,
+  /// in room it grows for a frame larger than it had: frames of any size, in any order,
+  /// decode to what was compressed.
+  @Test func framesLargerThanTheWindowGrowIt() throws {
+    var generator = HistoryGenerator(seed: 5)
+    let events = generator.lines(2_000).map { Array($0.utf8) }
+    let dictionary = try #require(DictionaryPolicy.train(events))
+    let compressor = ZstdCompressor(level: 3, dictionary: dictionary)
+    let decompressor = try ZstdDecompressor(dictionary: dictionary)
+    let large = Array(events[..<600].joined())
+    #expect(large.count > 64 << 10)
+    for original in [events[1], large, events[2], large + large, events[3]] {
+      let frame = compressor.compress(original)
+      let back = try frame.withUnsafeBytes { (raw) throws(ZstdError) in try decompressor.decompress(raw) }
+      #expect(back == original)
+      var reused: [UInt8] = []
+      let count = try frame.withUnsafeBytes { (raw) throws(ZstdError) in try decompressor.decompress(raw, into: &reused) }
+      #expect(Array(reused[..<count]) == original)
+    }
+  }
+
+  /// A dictionary zstd cannot read (its header kept, its tables damaged) is an error,
+  /// not a crash.
+  @Test func aDamagedDictionaryIsAnError() throws {
+    var generator = HistoryGenerator(seed: 6)
+    var dictionary = try #require(DictionaryPolicy.train(generator.lines(2_000).map { Array($0.utf8) }))
+    for k in 8..<64 { dictionary[k] = 0xFF }
+    #expect(throws: ZstdError.self) { try ZstdDecompressor(dictionary: dictionary) }
+  }
+
   /// A snapshot part's prefix, and several frames one after another, decode to what
   /// the whole decodes to.
   @Test func prefixesAndFramesDecodeAsTheWhole() throws {

@@ -69,35 +69,75 @@ final class ZstdCompressor {
 /// Decompresses stored payloads; errors say what is wrong with the frame.
 final class ZstdDecompressor {
   private let context: OpaquePointer
-  private let digested: OpaquePointer?
+  private var digested: OpaquePointer?
   private let lean: Bool
+  /// With a dictionary: its bytes, followed by room for one frame's output (`windowRoom`
+  /// bytes). zstd decodes a frame written right after its dictionary's bytes as if the
+  /// dictionary were the frame's own earlier output, and copies a match into it inline;
+  /// with the dictionary elsewhere each such match was a `memmove` call. Decompressing
+  /// the 100,000 events of the benchmark took 49-50 ms this way, 58-62 ms the other
+  /// (in C, same library).
+  private var window: UnsafeMutableRawPointer?
+  private var windowRoom = 0
+  private var dictionaryCount = 0
   /// Frames larger than this are refused (a corrupted size field must not exhaust memory).
   static let maxContentSize = 64 << 20
 
   init(dictionary: [UInt8]? = nil) throws(ZstdError) {
     context = ZSTD_createDCtx()
     lean = dictionary != nil
-    if let dictionary {
-      digested = dictionary.withUnsafeBytes { ZSTD_createDDict($0.baseAddress, $0.count) }
-      guard digested != nil else {
-        ZSTD_freeDCtx(context)
-        throw ZstdError(message: "the dictionary is not usable by zstd")
-      }
-      ZSTD_DCtx_refDDict(context, digested)
-      meetlog_zstd_dctx_lean(context)
-    } else {
-      digested = nil
+    guard let dictionary else { return }
+    dictionaryCount = dictionary.count
+    // A failure leaves the context to `deinit` (which a class's failing init runs once
+    // every property is set).
+    guard dictionary.withUnsafeBytes({ makeWindow(room: 64 << 10, dictionary: $0) }) else {
+      throw ZstdError(message: "the dictionary is not usable by zstd")
     }
+    meetlog_zstd_dctx_lean(context)
   }
 
   deinit {
     ZSTD_freeDCtx(context)
     if let digested { ZSTD_freeDDict(digested) }
+    window?.deallocate()
+  }
+
+  /// Allocates a window with `room` bytes after the dictionary (copied from `dictionary`)
+  /// and makes zstd use it; false when zstd cannot read the dictionary.
+  private func makeWindow(room: Int, dictionary: UnsafeRawBufferPointer) -> Bool {
+    let made = UnsafeMutableRawPointer.allocate(byteCount: dictionaryCount + room, alignment: 64)
+    if dictionaryCount > 0 { made.copyMemory(from: dictionary.baseAddress!, byteCount: dictionaryCount) }
+    guard let reading = ZSTD_createDDict_byReference(made, dictionaryCount) else {
+      made.deallocate()
+      return false
+    }
+    ZSTD_DCtx_refDDict(context, reading)
+    if let digested { ZSTD_freeDDict(digested) }
+    window?.deallocate()
+    (window, windowRoom, digested) = (made, room, reading)
+    return true
+  }
+
+  /// Decodes a dictionary frame of `size` bytes into the window, right after the
+  /// dictionary; the bytes stay valid until the next call.
+  private func decodeInWindow(_ frame: UnsafeRawBufferPointer, size: Int) throws(ZstdError) -> UnsafeRawBufferPointer {
+    if size > windowRoom {
+      let grown = makeWindow(room: max(size, 2 * windowRoom), dictionary: UnsafeRawBufferPointer(start: window, count: dictionaryCount))
+      precondition(grown, "zstd read this dictionary before")
+    }
+    let output = window! + dictionaryCount
+    let written = ZSTD_decompressDCtx(context, output, size, frame.baseAddress, frame.count)
+    if ZSTD_isError(written) != 0 {
+      throw ZstdError(message: String(cString: ZSTD_getErrorName(written)))
+    }
+    guard written == size else { throw ZstdError(message: "the frame decoded to \(written) of \(size) bytes") }
+    return UnsafeRawBufferPointer(start: output, count: size)
   }
 
   func decompress(_ frame: UnsafeRawBufferPointer, limit: Int = maxContentSize) throws(ZstdError) -> [UInt8] {
     let size = try Self.contentSize(frame, lean: lean)
     guard size <= UInt64(limit) else { throw ZstdError(message: "the frame claims \(size) bytes") }
+    if window != nil { return Array(try decodeInWindow(frame, size: Int(size))) }
     // Not zero-filled first: zstd writes every byte it reports (a snapshot's 17 MB items
     // part spent a tenth of `state --as-of` in memset), and the array keeps only those.
     var written = 0
@@ -176,6 +216,11 @@ final class ZstdDecompressor {
     let size = try Self.contentSize(frame, lean: lean)
     guard size <= UInt64(Self.maxContentSize) else { throw ZstdError(message: "the frame claims \(size) bytes") }
     if output.count < Int(size) { output = [UInt8](repeating: 0, count: max(Int(size), 2 * output.count)) }
+    if window != nil {
+      let decoded = try decodeInWindow(frame, size: Int(size))
+      output.withUnsafeMutableBytes { $0.copyMemory(from: decoded) }
+      return decoded.count
+    }
     let written = output.withUnsafeMutableBytes { out in
       ZSTD_decompressDCtx(context, out.baseAddress, Int(size), frame.baseAddress, frame.count)
     }
