@@ -41,6 +41,19 @@ struct ItemStore {
     pairs[Int(pairStart[Int(slot)])..<Int(pairStart[Int(slot) + 1])]
   }
 
+  /// Calls `body` with every item's slot and each of its pairs, in slot order: counting
+  /// the items of each relation reads them all, and a slice per item (`pairs(of:)`) was
+  /// a retain and a release each.
+  func forEachPair(_ body: (Int, PairIndex) -> Void) {
+    pairStart.withUnsafeBufferPointer { starts in
+      pairs.withUnsafeBufferPointer { pairs in
+        for slot in 0..<count {
+          for k in Int(starts[slot])..<Int(starts[slot + 1]) { body(slot, pairs[k]) }
+        }
+      }
+    }
+  }
+
   /// Adds a pledged item, or replaces the item of the same id (a pledge retracted and
   /// pledged again keeps its slot, as `Projector` keeps its key).
   mutating func pledge(_ p: FoldEvent.Pledge, pairs itemPairs: [PairIndex], micros: Int64, isDate: Bool) {
