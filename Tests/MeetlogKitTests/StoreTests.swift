@@ -275,6 +275,29 @@ import Testing
     #expect(flipped.faults.first?.seq == 4)
   }
 
+  /// `verify` rebuilds the `ids` and `names` tables from the log: a row removed, added
+  /// or changed in either is a fault that names the table.
+  @Test func verifyComparesTheIndexTables() throws {
+    func faults(_ sql: String) throws -> [String] {
+      let store = try Fixtures.store([
+        Fixtures.meeting("m1", "2023-11-08"), Fixtures.pledge("p1", "2023-11-08", item: "i1"), Fixtures.thanks("t1", "2023-11-09"),
+      ])
+      var db: OpaquePointer?
+      sqlite3_open(store.path, &db)
+      defer { sqlite3_close(db) }
+      #expect(sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK)
+      return try store.verify().faults.map(\.message)
+    }
+    let ids = ["index table `ids` differs from the log"]
+    let names = ["index table `names` differs from the log"]
+    #expect(try faults("SELECT 1") == [])
+    #expect(try faults("DELETE FROM ids WHERE seq = 2") == ids)
+    #expect(try faults("INSERT INTO ids(key, seq) VALUES (42, 1)") == ids)
+    #expect(try faults("UPDATE ids SET seq = 3 WHERE seq = 2") == ids)
+    #expect(try faults("UPDATE names SET key = key + 1 WHERE seq = 1") == names)
+    #expect(try faults("UPDATE names SET seq = 3 WHERE seq = 2") == names)
+  }
+
   @Test func exportThenImportIsIdentical() throws {
     let store = try Fixtures.store([
       Fixtures.meeting("m1", "2023-11-08T10:00:00+01:00"), Fixtures.pledge("p1", "2023-11-08", item: "i1", due: "2024-01-31"),
