@@ -67,6 +67,11 @@ struct ReferenceFacts {
   /// The id a retraction retracts.
   var target: String?
 
+  /// The facts of an event that defines and refers to nothing yet (the caller sets those).
+  init(id: String, type: EventType, occurredMicros: Int64, occurredIsDate: Bool) {
+    (self.id, self.type, self.occurredMicros, self.occurredIsDate) = (id, type, occurredMicros, occurredIsDate)
+  }
+
   init(_ event: Event) {
     (id, type) = (event.id, event.type)
     (occurredMicros, occurredIsDate) = (event.occurredAt.micros, event.occurredAt.isDate)

@@ -23,6 +23,8 @@ final class VerifyRowChecker: @unchecked Sendable {
     case damaged(message: String)
   }
 
+  static let hashMismatch = "hash does not match: the event, its seq or recorded_at was changed, or an event before it is missing"
+
   /// The canonical form of the current row's event, re-encoded (one buffer for all).
   private var reencoded: [UInt8] = []
 
@@ -51,6 +53,13 @@ final class VerifyRowChecker: @unchecked Sendable {
       fault(failure)
       return row
     }
+    if let checked = CanonicalCheck.check(canonical) {
+      if !read.linked { fault(Self.hashMismatch) }
+      if read.typeColumn != StoreSchema.typeCode(checked.type) { fault("column type differs from the payload") }
+      if read.occurredColumn != checked.occurredMicros { fault("column occurred_us differs from the payload") }
+      row.facts = checked.facts
+      return row
+    }
     let event: Event
     do { event = try PayloadCodec.decode(canonical: canonical) } catch {
       fault(error.message)
@@ -58,9 +67,7 @@ final class VerifyRowChecker: @unchecked Sendable {
     }
     CanonicalEncoding.write(event, into: &reencoded)
     if !reencoded.sameBytes(as: canonical) { fault("payload is not in canonical form") }
-    if !read.linked {
-      fault("hash does not match: the event, its seq or recorded_at was changed, or an event before it is missing")
-    }
+    if !read.linked { fault(Self.hashMismatch) }
     if read.typeColumn != StoreSchema.typeCode(event.type) { fault("column type differs from the payload") }
     if read.occurredColumn != event.occurredAt.micros { fault("column occurred_us differs from the payload") }
     row.facts = ReferenceFacts(event)
