@@ -298,6 +298,34 @@ import Testing
     #expect(try faults("UPDATE names SET seq = 3 WHERE seq = 2") == names)
   }
 
+  /// `verify`'s memory index finds ids and names by 64-bit keys: ids and names that
+  /// share a key are still told apart.
+  @Test func theMemoryIndexTellsApartWhatSharesAKey() {
+    let index = MemoryReferenceIndex(idKey: { _ in 7 }, nameKey: { _, _ in 7 })
+    func facts(_ id: String, _ defines: (NameKind, String)?) -> ReferenceFacts {
+      var facts = ReferenceFacts(id: id, type: .meetingHeld, occurredMicros: 0, occurredIsDate: true)
+      facts.defines = defines.map { (kind: $0.0, name: $0.1) }
+      return facts
+    }
+    for (seq, id, defines) in [(1, "a", (NameKind.meeting, "m1")), (2, "b", (.item, "m1")), (3, "c", (.meeting, "m2"))] {
+      index.add(facts(id, defines), seq: Int64(seq))
+      index.record(seq: Int64(seq), effects: ReferenceEffects(defines: defines))
+    }
+    #expect(index.event(id: "a")?.seq == 1)
+    #expect(index.event(id: "b")?.seq == 2)
+    #expect(index.event(id: "c")?.seq == 3)
+    #expect(index.event(id: "d") == nil)
+    #expect(index.holder(.meeting, "m1")?.seq == 1)
+    #expect(index.holder(.item, "m1")?.seq == 2)
+    #expect(index.holder(.meeting, "m2")?.seq == 3)
+    #expect(index.holder(.item, "m2") == nil)
+    // A name given again (its first holder retracted) names the new holder.
+    index.add(facts("e", (.item, "m1")), seq: 4)
+    index.record(seq: 4, effects: ReferenceEffects(defines: (.item, "m1")))
+    #expect(index.holder(.item, "m1")?.seq == 4)
+    #expect(index.holder(.meeting, "m1")?.seq == 1)
+  }
+
   @Test func exportThenImportIsIdentical() throws {
     let store = try Fixtures.store([
       Fixtures.meeting("m1", "2023-11-08T10:00:00+01:00"), Fixtures.pledge("p1", "2023-11-08", item: "i1", due: "2024-01-31"),

@@ -78,12 +78,16 @@ private struct StrictCursor {
   }
 
   private static func isText(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
-    var visible = false
-    var ascii = true
-    for b in raw {
-      if b >= 0x80 { ascii = false } else if b > 0x20 && b < 0x7F { visible = true }
+    // A visible ASCII character, usually the first.
+    guard raw.contains(where: { $0 > 0x20 && $0 < 0x7F }) else { return false }
+    // ASCII throughout, eight bytes at a time; else valid UTF-8.
+    var k = 0
+    if let base = raw.baseAddress {
+      let bytes = UnsafeRawPointer(base)
+      while k + 8 <= raw.count, bytes.loadUnaligned(fromByteOffset: k, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { k += 8 }
     }
-    return visible && (ascii || isValidUTF8(raw))
+    while k < raw.count, raw[k] < 0x80 { k += 1 }
+    return k == raw.count || isValidUTF8(raw)
   }
 
   private static func isValidUTF8(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {

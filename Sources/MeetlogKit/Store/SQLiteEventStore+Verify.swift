@@ -61,15 +61,16 @@ extension SQLiteEventStore {
       lastHash = row.hash
       if !row.faults.isEmpty { faults += row.faults }
       guard let event = row.facts else { return }
-      if index.event(id: event.id) != nil { fault(seq, "id \"\(event.id)\" is used twice") }
-      expectedIds.append(KeyedSeq(key: StoreKey.id(event.id), seq: seq))
+      let idKey = StoreKey.id(event.id)
+      if index.event(id: event.id, key: idKey) != nil { fault(seq, "id \"\(event.id)\" is used twice") }
+      expectedIds.append(KeyedSeq(key: idKey, seq: seq))
       if let (kind, name) = event.defines { expectedNames.append(KeyedSeq(key: StoreKey.name(kind, name), seq: seq)) }
       do {
         let effects = try ReferenceRules.check(event, index: index)
-        index.add(event, seq: seq)
+        index.add(event, seq: seq, idKey: idKey)
         index.record(seq: seq, effects: effects)
       } catch {
-        index.add(event, seq: seq)
+        index.add(event, seq: seq, idKey: idKey)
         fault(seq, "breaks a reference rule: \(error.description)")
       }
     }
