@@ -3,10 +3,10 @@
 /// `type` and `occurred_us` columns — then hands the rows on to the calling thread, which
 /// checks what needs the whole log (seq gaps, ids, reference rules).
 ///
-/// Two of them run, each on its own thread, on alternate batches: decoding was most of
-/// the single reading thread's work, and that thread had become the one the others
-/// waited for. Only the event's `ReferenceFacts` cross over: its other Strings are made
-/// and freed on the checker's thread.
+/// It runs on a thread of its own (`VerifyPipeline`): decoding was most of the single
+/// reading thread's work, and that thread had become the one the others waited for.
+/// Only the event's `ReferenceFacts` cross over: any other Strings are made and freed on
+/// the checker's thread.
 final class VerifyRowChecker: @unchecked Sendable {
   /// One row as checked: what the reference rules need of its event (nil when it could
   /// not be decoded), its stored hash and the faults of the row itself.
