@@ -77,9 +77,10 @@ extension SQLiteEventStore {
     // The snapshot is rebuilt at the same time, through a connection of its own (its read
     // transaction starts a moment later: a commit in between gives it a later snapshot of
     // a longer log, as consistent as this one); its faults count only if the log has none.
-    let snapshotCheck = SnapshotCheck(path: path)
+    let shared = SharedPayloads(byteLimit: verifyLendingLimit)
+    let snapshotCheck = SnapshotCheck(path: path, shared: shared)
     // Other threads read and check each row; this one checks what needs the log.
-    let pipeline = VerifyPipeline(reader: VerifyReader(statement: statement, commits: commits, codec: codec))
+    let pipeline = VerifyPipeline(reader: VerifyReader(statement: statement, commits: commits, codec: codec, shared: shared))
     while let batch = pipeline.next() {
       guard case .rows(let rows) = batch else {
         if case .damaged(let message) = batch { fault(expectedSeq, message) }
@@ -95,7 +96,7 @@ extension SQLiteEventStore {
       try compareIndexTables(with: index, ids: expectedIds, names: expectedNames, faults: &faults)
     }
     if faults.isEmpty {
-      if let found = snapshotCheck.faults() { faults += try found.get() } else { try checkSnapshots(faults: &faults) }
+      if let found = snapshotCheck.faults() { faults += try found.get() } else { try checkSnapshots(faults: &faults, shared: shared) }
     }
     let head = (try? head()) ?? StoreHead(seq: 0, hash: lastHash, recordedMicros: 0)
     return VerifyReport(eventsChecked: checked, faults: faults.sorted { $0.seq < $1.seq }, headHash: head.hash, expectedHeadSeq: nil)
@@ -108,14 +109,16 @@ extension SQLiteEventStore {
     private var result: Result<[VerifyFault], MeetlogError>?
 
     /// Starts the check, unless the store is in memory (no second connection can see it).
-    init(path: String) {
+    init(path: String, shared: SharedPayloads) {
       guard path != ":memory:" else { return }
       thread = BackgroundThread { [self] in
         result = Result { () throws(MeetlogError) -> [VerifyFault] in
+          // Whatever happens, the reader must stop keeping payloads for it.
+          defer { shared.willTake([]) }
           let store = try SQLiteEventStore(path: path, mode: .read)
           return try store.readSnapshot { () throws(MeetlogError) -> [VerifyFault] in
             var faults: [VerifyFault] = []
-            try store.checkSnapshots(faults: &faults)
+            try store.checkSnapshots(faults: &faults, shared: shared)
             return faults
           }
         }
@@ -133,7 +136,10 @@ extension SQLiteEventStore {
 
   /// Every snapshot must be what folding the log to its bound and cut gives now: a
   /// changed or damaged snapshot would change states silently.
-  private func checkSnapshots(faults: inout [VerifyFault]) throws(MeetlogError) {
+  private func checkSnapshots(faults: inout [VerifyFault], shared: SharedPayloads? = nil) throws(MeetlogError) {
+    // The first snapshot folds the payloads the log's pass lends; any other reads its own.
+    var lender = shared
+    defer { lender?.willTake([]) }
     for snapshot in try snapshots() {
       let problem = "snapshot \(snapshot.id) (events up to seq \(snapshot.seqBound), cut \(Timestamp.formatUTC(snapshot.cutMicros)))"
       let repair =
@@ -147,7 +153,12 @@ extension SQLiteEventStore {
       // Its checkpoints: the fold records rows at the same instants, which must be the same.
       let cuts = try checkpointCuts(snapshot)
       if !cuts.isEmpty { fold.recorder = CheckpointRecorder(spacing: .at(cuts)) }
-      try StateQuery.foldEvents(self, into: &fold, bound: snapshot.seqBound, after: nil, upTo: snapshot.cutMicros)
+      if let lent = lender {
+        lender = nil
+        try foldLent(lent, into: &fold, bound: snapshot.seqBound, cut: snapshot.cutMicros)
+      } else {
+        try StateQuery.foldEvents(self, into: &fold, bound: snapshot.seqBound, after: nil, upTo: snapshot.cutMicros)
+      }
       fold.recorder?.finish(cut: snapshot.cutMicros, relations: fold.relations, waiting: !fold.waiting.isEmpty)
       let rebuilt = FoldSnapshot.encode(fold)
       let storedRows = cuts.isEmpty ? [] : try checkpointRows(snapshot)
@@ -159,6 +170,54 @@ extension SQLiteEventStore {
       } else if let recorder = fold.recorder, !recorder.valid || storedRows != recorder.rows {
         faults.append(VerifyFault(seq: snapshot.seqBound, message: "\(problem): its checkpoints do not match the log; \(repair)"))
       }
+    }
+  }
+
+  /// Folds what `StateQuery.foldEvents` folds for a snapshot (seq ≤ `bound`, occurred at
+  /// or before `cut`, not retracted within the bound, in (`occurred_at`, seq) order),
+  /// taking each payload from `shared` and reading only those it was not lent. On one
+  /// thread: the lent payloads need no reading thread.
+  private func foldLent(_ shared: SharedPayloads, into fold: inout StateFold, bound: Int64, cut: Int64) throws(MeetlogError) {
+    let retracted = try retractedSeqs(maxSeq: bound)
+    let order = try translate { () throws(SQLiteError) -> [Int64] in
+      let statement = try connection.prepare("SELECT seq FROM events WHERE seq <= ? AND occurred_us <= ? ORDER BY occurred_us, seq")
+      try statement.bind(1, bound)
+      try statement.bind(2, cut)
+      var seqs: [Int64] = []
+      while try statement.step() {
+        let seq = statement.int64(0)
+        if !retracted.contains(seq) { seqs.append(seq) }
+      }
+      return seqs
+    }
+    shared.willTake(order)
+    let read = try translate { () throws(SQLiteError) in try connection.prepare("SELECT dict_id, payload FROM events WHERE seq = ?") }
+    var buffer: [UInt8] = []
+    for seq in order {
+      var event: FoldEvent?
+      let lent = try shared.take(seq) { (bytes) throws(MeetlogError) in
+        event = try FoldReader.decode(bytes, seq: seq, topics: &fold.topics, cities: &fold.cities)
+      }
+      if !lent {
+        let found = try translate { () throws(SQLiteError) -> Bool in
+          read.reset()
+          try read.bind(1, seq)
+          return try read.step()
+        }
+        guard found else { throw MeetlogError(.io, "\(path): seq \(seq) is in the index but not in the log (run meetlog verify)") }
+        let count: Int
+        do {
+          count = try read.withBlob(1) { (raw) throws(StoredEventError) in
+            try codec.canonicalBytes(dictId: read.int64(0), payload: raw, into: &buffer)
+          }
+        } catch {
+          throw MeetlogError(.io, "\(path): seq \(seq): \(error.message) (run meetlog verify)")
+        }
+        event = try buffer.withUnsafeBufferPointer { (all) throws(MeetlogError) in
+          try FoldReader.decode(UnsafeBufferPointer(rebasing: all[..<count]), seq: seq, topics: &fold.topics, cities: &fold.cities)
+        }
+      }
+      if let event { fold.applyRecording(event) }
     }
   }
 

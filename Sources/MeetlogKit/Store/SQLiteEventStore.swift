@@ -18,6 +18,9 @@ public final class SQLiteEventStore: EventStore {
   public let path: String
   /// Shown how far appending, importing, verifying and replaying got (a progress line).
   public var progress: ProgressObserver?
+  /// How many bytes of payloads `verify`'s pass may lend its snapshot check
+  /// (`SharedPayloads`); tests lower it to make the check read them itself.
+  var verifyLendingLimit = 64 << 20
   /// The fold's view of the last append, when it wrote the whole log (a large first
   /// append): the snapshot written next folds it instead of reading the log back.
   var appendedFold: AppendedFold?

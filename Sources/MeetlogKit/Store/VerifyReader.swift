@@ -46,11 +46,14 @@ final class VerifyReader: @unchecked Sendable {
   private let statement: SQLiteStatement
   private let commits: CommitCursor
   private let codec: PayloadCodec
+  /// Where every batch is also lent to the snapshot check.
+  private let shared: SharedPayloads?
 
-  init(statement: SQLiteStatement, commits: CommitCursor, codec: PayloadCodec) {
+  init(statement: SQLiteStatement, commits: CommitCursor, codec: PayloadCodec, shared: SharedPayloads? = nil) {
     self.statement = statement
     self.commits = commits
     self.codec = codec
+    self.shared = shared
   }
 
   static let batchSize = 256
@@ -60,10 +63,14 @@ final class VerifyReader: @unchecked Sendable {
   func read(into lanes: [HandOff<Batch>]) {
     var dealt = 0
     func put(_ batch: Batch) {
+      if case .rows(let rows) = batch { shared?.deposit(rows) }
       lanes[dealt % lanes.count].put(batch)
       dealt += 1
     }
-    defer { for lane in lanes { lane.finish() } }
+    defer {
+      shared?.finish()
+      for lane in lanes { lane.finish() }
+    }
     var previousHash = HashChain.genesis
     var batch = ReadBatch()
     var canonical: [UInt8] = []
