@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The SHA-256 chain that links every event to the one before it.
 ///
 /// `hash(n) = SHA-256(hash(n-1) ‖ seq as 8 bytes big-endian ‖ recorded_at ‖ LF ‖ canonical)`,
@@ -11,7 +15,29 @@ public enum HashChain {
   }
 
   static func link(previous: [UInt8], seq: Int64, recordedAt: String, canonical: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-    let hasher = SHA256()
+    var hasher = previous.withUnsafeBytes { linking(previous: $0, seq: seq, recordedAt: recordedAt, canonical: canonical) }
+    return hasher.finalize()
+  }
+
+  /// Whether `stored` is the link of this event after `previous`, computed without
+  /// allocating (`verify` checks every event's).
+  static func isLink(
+    _ stored: UnsafeRawBufferPointer, previous: UnsafeRawBufferPointer, seq: Int64, recordedAt: String,
+    canonical: UnsafeBufferPointer<UInt8>
+  ) -> Bool {
+    guard stored.count == 32 else { return false }
+    var hasher = linking(previous: previous, seq: seq, recordedAt: recordedAt, canonical: canonical)
+    return withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { digest in
+      hasher.finalize(into: digest)
+      return memcmp(digest.baseAddress!, stored.baseAddress!, 32) == 0
+    }
+  }
+
+  /// A hasher fed with everything the link covers.
+  private static func linking(
+    previous: UnsafeRawBufferPointer, seq: Int64, recordedAt: String, canonical: UnsafeBufferPointer<UInt8>
+  ) -> SHA256 {
+    var hasher = SHA256()
     hasher.update(previous)
     var bigEndian = UInt64(bitPattern: seq).bigEndian
     withUnsafeBytes(of: &bigEndian) { hasher.update($0) }
@@ -20,13 +46,13 @@ public enum HashChain {
     var newline: UInt8 = 0x0A
     withUnsafeBytes(of: &newline) { hasher.update($0) }
     hasher.update(UnsafeRawBufferPointer(canonical))
-    return hasher.finalize()
+    return hasher
   }
 
   /// A generated event id: `ev-` and 16 hex digits of a hash of the log's head, the
   /// event's position in its batch and its content — unique without a random source.
   static func generatedId(head: [UInt8], position: Int, canonical: [UInt8]) -> String {
-    let hasher = SHA256()
+    var hasher = SHA256()
     hasher.update(head)
     hasher.update(Array(String(position).utf8))
     hasher.update(canonical)

@@ -31,7 +31,6 @@ extension SQLiteEventStore {
     var faults: [VerifyFault] = []
     var checked: Int64 = 0
     var expectedSeq: Int64 = 1
-    var lastHash = HashChain.genesis
     // The head as the log says: the progress total, and the index's size (at most 4M
     // events: a damaged head may claim any seq).
     let headSeq = max((try? head().seq) ?? 0, 0)
@@ -58,7 +57,6 @@ extension SQLiteEventStore {
         fault(expectedSeq, seq > expectedSeq ? "missing: seq \(expectedSeq)…\(seq - 1) are not in the log" : "seq out of order")
       }
       expectedSeq = seq + 1
-      lastHash = row.hash
       if !row.faults.isEmpty { faults += row.faults }
       guard let event = row.facts else { return }
       let idKey = StoreKey.id(event.id)
@@ -80,7 +78,8 @@ extension SQLiteEventStore {
     let shared = SharedPayloads(byteLimit: verifyLendingLimit)
     let snapshotCheck = SnapshotCheck(path: path, shared: shared)
     // Other threads read and check each row; this one checks what needs the log.
-    let pipeline = VerifyPipeline(reader: VerifyReader(statement: statement, commits: commits, codec: codec, shared: shared))
+    let reader = VerifyReader(statement: statement, commits: commits, codec: codec, shared: shared)
+    let pipeline = VerifyPipeline(reader: reader)
     while let batch = pipeline.next() {
       guard case .rows(let rows) = batch else {
         if case .damaged(let message) = batch { fault(expectedSeq, message) }
@@ -98,7 +97,7 @@ extension SQLiteEventStore {
     if faults.isEmpty {
       if let found = snapshotCheck.faults() { faults += try found.get() } else { try checkSnapshots(faults: &faults, shared: shared) }
     }
-    let head = (try? head()) ?? StoreHead(seq: 0, hash: lastHash, recordedMicros: 0)
+    let head = (try? head()) ?? StoreHead(seq: 0, hash: reader.lastStoredHash, recordedMicros: 0)
     return VerifyReport(eventsChecked: checked, faults: faults.sorted { $0.seq < $1.seq }, headHash: head.hash, expectedHeadSeq: nil)
   }
 

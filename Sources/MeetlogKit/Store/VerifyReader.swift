@@ -6,13 +6,12 @@
 /// why it may be sent across threads although the statements and the codec are not
 /// thread-safe.
 final class VerifyReader: @unchecked Sendable {
-  /// One row as read: its columns, stored hash, whether that hash is the link from the
-  /// row before, and its canonical bytes (in `Batch.bytes`) or why there are none.
+  /// One row as read: its columns, whether its stored hash is the link from the row
+  /// before, and its canonical bytes (in `Batch.bytes`) or why there are none.
   struct ReadRow {
     var seq: Int64
     var typeColumn: Int64
     var occurredColumn: Int64
-    var hash: [UInt8]
     var linked: Bool
     /// Why the payload did not decompress (its bytes are then empty).
     var failure: String?
@@ -48,6 +47,8 @@ final class VerifyReader: @unchecked Sendable {
   private let codec: PayloadCodec
   /// Where every batch is also lent to the snapshot check.
   private let shared: SharedPayloads?
+  /// The stored hash of the last row read, once `read` has returned.
+  private(set) var lastStoredHash = HashChain.genesis
 
   init(statement: SQLiteStatement, commits: CommitCursor, codec: PayloadCodec, shared: SharedPayloads? = nil) {
     self.statement = statement
@@ -72,6 +73,7 @@ final class VerifyReader: @unchecked Sendable {
       for lane in lanes { lane.finish() }
     }
     var previousHash = HashChain.genesis
+    defer { lastStoredHash = previousHash }
     var batch = ReadBatch()
     var canonical: [UInt8] = []
     while true {
@@ -85,17 +87,19 @@ final class VerifyReader: @unchecked Sendable {
         return
       }
       let seq = statement.int64(0)
-      let storedHash = statement.blob(5)
       var row = ReadRow(
-        seq: seq, typeColumn: statement.int64(1), occurredColumn: statement.int64(2), hash: storedHash, linked: false, failure: nil,
-        end: 0)
+        seq: seq, typeColumn: statement.int64(1), occurredColumn: statement.int64(2), linked: false, failure: nil, end: 0)
       do {
         let size = try statement.withBlob(4) { (raw) throws(StoredEventError) in
           try codec.canonicalBytes(dictId: statement.int64(3), payload: raw, into: &canonical)
         }
         canonical.withUnsafeBufferPointer { bytes in
           let payload = UnsafeBufferPointer(rebasing: bytes[..<size])
-          row.linked = HashChain.link(previous: previousHash, seq: seq, recordedAt: recordedAt.text, canonical: payload) == storedHash
+          row.linked = statement.withBlob(5) { stored in
+            previousHash.withUnsafeBytes { previous in
+              HashChain.isLink(stored, previous: previous, seq: seq, recordedAt: recordedAt.text, canonical: payload)
+            }
+          }
           batch.bytes.append(contentsOf: payload)
         }
       } catch {
@@ -103,7 +107,14 @@ final class VerifyReader: @unchecked Sendable {
       }
       row.end = batch.bytes.count
       batch.rows.append(row)
-      previousHash = storedHash
+      // The stored hash, for the next row's link (into the same buffer while it is 32 bytes).
+      statement.withBlob(5) { stored in
+        if stored.count == previousHash.count {
+          previousHash.withUnsafeMutableBytes { $0.copyMemory(from: stored) }
+        } else {
+          previousHash = Array(stored)
+        }
+      }
       if batch.rows.count >= Self.batchSize {
         put(.rows(batch))
         batch = ReadBatch()

@@ -9,11 +9,10 @@
 /// the checker's thread.
 final class VerifyRowChecker: @unchecked Sendable {
   /// One row as checked: what the reference rules need of its event (nil when it could
-  /// not be decoded), its stored hash and the faults of the row itself.
+  /// not be decoded) and the faults of the row itself.
   struct Row {
     var seq: Int64
     var facts: ReferenceFacts?
-    var hash: [UInt8]
     var faults: [VerifyFault]
   }
 
@@ -47,7 +46,7 @@ final class VerifyRowChecker: @unchecked Sendable {
   }
 
   private func check(_ read: VerifyReader.ReadRow, _ canonical: UnsafeBufferPointer<UInt8>) -> Row {
-    var row = Row(seq: read.seq, facts: nil, hash: read.hash, faults: [])
+    var row = Row(seq: read.seq, facts: nil, faults: [])
     func fault(_ message: String) { row.faults.append(VerifyFault(seq: read.seq, message: message)) }
     if let failure = read.failure {
       fault(failure)
