@@ -66,16 +66,19 @@ private struct StrictCursor {
     return UnsafeBufferPointer(rebasing: bytes[(i + 1)..<end])
   }
 
+  /// A string whose bytes pass `valid`; consumes nothing otherwise.
+  mutating func string(where valid: (UnsafeBufferPointer<UInt8>) -> Bool) -> UnsafeBufferPointer<UInt8>? {
+    let start = i
+    guard let raw = rawString(), valid(raw) else {
+      i = start
+      return nil
+    }
+    return raw
+  }
+
   /// Text: valid UTF-8 with a visible ASCII character (text without one is left to the
   /// full path, which decides whether it is blank).
-  mutating func text() -> Bool {
-    let start = i
-    guard let raw = rawString(), Self.isText(raw) else {
-      i = start
-      return false
-    }
-    return true
-  }
+  mutating func text() -> Bool { string(where: Self.isText) != nil }
 
   private static func isText(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
     // A visible ASCII character, usually the first.
@@ -102,23 +105,9 @@ private struct StrictCursor {
     }
   }
 
-  mutating func identifier() -> UnsafeBufferPointer<UInt8>? {
-    let start = i
-    guard let raw = rawString(), EventDecoder.isIdentifier(raw) else {
-      i = start
-      return nil
-    }
-    return raw
-  }
+  mutating func identifier() -> UnsafeBufferPointer<UInt8>? { string(where: EventDecoder.isIdentifier) }
 
-  mutating func country() -> UnsafeBufferPointer<UInt8>? {
-    let start = i
-    guard let raw = rawString(), CountryCode.isValid(raw) else {
-      i = start
-      return nil
-    }
-    return raw
-  }
+  mutating func country() -> UnsafeBufferPointer<UInt8>? { string(where: CountryCode.isValid) }
 
   /// The time as `Timestamp` reads it, when its text is already the canonical one (a
   /// `t` or `z` in lower case is not).
