@@ -3,8 +3,8 @@
 /// and the calling thread takes the checked batches back in the order they were read.
 ///
 /// One lane: with two, 100k `verify` took 402.7 ms against 380.6 (interleaved medians
-/// of 11) once `CanonicalCheck` had made checking cheap; the snapshot check's two
-/// threads run beside these three, on two cores.
+/// of 11) once `CanonicalCheck` had made checking cheap; the snapshot check runs beside
+/// these threads, on two cores.
 ///
 /// When the system refuses a thread, its work is done on the calling thread instead: the
 /// reader's first, into lanes without bound; a checker's as its lane's turn comes.
