@@ -45,12 +45,7 @@ public enum UntrustedInput {
       precondition(
         event.map { CanonicalEncoding.bytes($0) == bytes && $0.type == checked.type && $0.occurredAt.micros == checked.occurredMicros }
           == true, "CanonicalCheck accepted bytes the full path does not read the same way")
-      let facts = ReferenceFacts(event!)
-      precondition(
-        facts.id == checked.facts.id && facts.defines?.kind == checked.facts.defines?.kind
-          && facts.defines?.name == checked.facts.defines?.name && facts.meeting == checked.facts.meeting
-          && facts.item == checked.facts.item && facts.supersededBy == checked.facts.supersededBy && facts.target == checked.facts.target
-          && facts.occurredIsDate == checked.facts.occurredIsDate, "CanonicalCheck's reference facts differ from the event's")
+      precondition(ReferenceFacts(event!) == checked.facts, "CanonicalCheck's reference facts differ from the event's")
     }
     if let event = try? PayloadCodec.decode(canonical: bytes) {
       // A decoded event must re-encode to a form that decodes to the same event.

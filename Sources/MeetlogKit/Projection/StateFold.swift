@@ -264,7 +264,7 @@ struct StateFold {
       }
     }
     // Closed items counted by relation and outcome code in one flat table, then added
-    // to each relation's dictionary (one dictionary update per item was a third of this).
+    // to each relation's dictionary (one dictionary update per item was a quarter of this).
     let outcomes = Outcome.allCases
     var closed = [Int](repeating: 0, count: relations.count * outcomes.count)
     items.outcome.withUnsafeBufferPointer { codes in

@@ -13,7 +13,7 @@
 /// what is wrong, if anything. So this path may only ever accept bytes the full path
 /// accepts with the same answers: a property test feeds it canonical payloads and
 /// mutations of them and compares. Decoding every event into Strings and re-encoding it
-/// was two thirds of `verify`'s row checking (callgrind).
+/// was 2.7 of the row checker's 3.0 billion instructions at 100,000 events (callgrind).
 ///
 /// The rules are `DirectEventDecoder`'s (which `EventDecoder` agrees with) and the order
 /// is `CanonicalWriter`'s: the strings of the canonical form are the decoded values'

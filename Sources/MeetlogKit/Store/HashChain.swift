@@ -11,11 +11,9 @@ public enum HashChain {
   public static let genesis = [UInt8](repeating: 0, count: 32)
 
   public static func link(previous: [UInt8], seq: Int64, recordedAt: String, canonical: [UInt8]) -> [UInt8] {
-    canonical.withUnsafeBufferPointer { link(previous: previous, seq: seq, recordedAt: recordedAt, canonical: $0) }
-  }
-
-  static func link(previous: [UInt8], seq: Int64, recordedAt: String, canonical: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-    var hasher = previous.withUnsafeBytes { linking(previous: $0, seq: seq, recordedAt: recordedAt, canonical: canonical) }
+    var hasher = previous.withUnsafeBytes { previous in
+      canonical.withUnsafeBufferPointer { linking(previous: previous, seq: seq, recordedAt: recordedAt, canonical: $0) }
+    }
     return hasher.finalize()
   }
 

@@ -51,7 +51,7 @@ struct IndexedEvent {
 /// defines or refers to. `verify` hands these, not whole events, from its reading thread
 /// to the thread that checks the rules (an `Event` is a dozen Strings to retain there
 /// and to free on another thread than the one that made them).
-struct ReferenceFacts {
+struct ReferenceFacts: Equatable {
   var id: String
   var type: EventType
   var occurredMicros: Int64
@@ -86,6 +86,14 @@ struct ReferenceFacts {
     }
   }
 
+  /// Equal facts: the same answers from the reference rules (`verify`'s fast path and
+  /// its full path are compared by this).
+  static func == (a: ReferenceFacts, b: ReferenceFacts) -> Bool {
+    a.id == b.id && a.type == b.type && a.occurredMicros == b.occurredMicros && a.occurredIsDate == b.occurredIsDate
+      && a.defines?.kind == b.defines?.kind && a.defines?.name == b.defines?.name && a.meeting == b.meeting && a.item == b.item
+      && a.supersededBy == b.supersededBy && a.target == b.target
+  }
+
   /// As the index keeps it.
   func indexed(seq: Int64) -> IndexedEvent {
     IndexedEvent(seq: seq, id: id, type: type, occurredMicros: occurredMicros, occurredIsDate: occurredIsDate)
@@ -103,10 +111,6 @@ struct ReferenceEffects {
 /// resolved at most once; an event is retracted at most once; meeting and item ids are
 /// not reused while their holder is live.
 enum ReferenceRules {
-  static func check(_ event: Event, index: some ReferenceIndex) throws(FieldError) -> ReferenceEffects {
-    try check(ReferenceFacts(event), index: index)
-  }
-
   static func check(_ event: ReferenceFacts, index: some ReferenceIndex) throws(FieldError) -> ReferenceEffects {
     do {
       return try checkThrowing(event, index: index)

@@ -189,19 +189,8 @@ extension SQLiteEventStore: SnapshotStore {
     let statement = try translate { () throws(SQLiteError) in try connection.prepare("SELECT dict_id, payload FROM events WHERE seq = ?") }
     var buffer: [UInt8] = []
     for seq in seqs {
-      let found = try translate { () throws(SQLiteError) -> Bool in
-        statement.reset()
-        try statement.bind(1, seq)
-        return try statement.step()
-      }
-      let count: Int
-      do throws(StoredEventError) {
-        guard found else { throw StoredEventError(message: "the pledge a snapshot names is missing") }
-        count = try statement.withBlob(1) { (raw) throws(StoredEventError) in
-          try codec.canonicalBytes(dictId: statement.int64(0), payload: raw, into: &buffer)
-        }
-      } catch {
-        throw MeetlogError(.io, "\(path): seq \(seq): \(error.message) (run meetlog verify)")
+      guard let count = try canonicalBytes(seq: seq, lookup: statement, into: &buffer) else {
+        throw MeetlogError(.io, "\(path): seq \(seq): the pledge a snapshot names is missing (run meetlog verify)")
       }
       var event = buffer.withUnsafeBufferPointer { all in
         FoldDecoder.decode(UnsafeBufferPointer(rebasing: all[0..<count]), seq: seq, topics: &topics, cities: &cities)

@@ -198,19 +198,8 @@ extension SQLiteEventStore {
         event = try FoldReader.decode(bytes, seq: seq, topics: &fold.topics, cities: &fold.cities)
       }
       if !lent {
-        let found = try translate { () throws(SQLiteError) -> Bool in
-          read.reset()
-          try read.bind(1, seq)
-          return try read.step()
-        }
-        guard found else { throw MeetlogError(.io, "\(path): seq \(seq) is in the index but not in the log (run meetlog verify)") }
-        let count: Int
-        do {
-          count = try read.withBlob(1) { (raw) throws(StoredEventError) in
-            try codec.canonicalBytes(dictId: read.int64(0), payload: raw, into: &buffer)
-          }
-        } catch {
-          throw MeetlogError(.io, "\(path): seq \(seq): \(error.message) (run meetlog verify)")
+        guard let count = try canonicalBytes(seq: seq, lookup: read, into: &buffer) else {
+          throw MeetlogError(.io, "\(path): seq \(seq) is in the index but not in the log (run meetlog verify)")
         }
         event = try buffer.withUnsafeBufferPointer { (all) throws(MeetlogError) in
           try FoldReader.decode(UnsafeBufferPointer(rebasing: all[..<count]), seq: seq, topics: &fold.topics, cities: &fold.cities)

@@ -283,6 +283,32 @@ public final class SQLiteEventStore: EventStore {
     }
   }
 
+  /// The current row's payload (its `dict_id` and `payload` columns) decompressed into
+  /// `buffer`; its size. A payload that does not decompress is an error naming `seq`.
+  func decompressedPayload(
+    _ statement: SQLiteStatement, dictColumn: Int32, payloadColumn: Int32, seq: Int64, into buffer: inout [UInt8]
+  ) throws(MeetlogError) -> Int {
+    do {
+      return try statement.withBlob(payloadColumn) { (raw) throws(StoredEventError) in
+        try codec.canonicalBytes(dictId: statement.int64(dictColumn), payload: raw, into: &buffer)
+      }
+    } catch {
+      throw MeetlogError(.io, "\(path): seq \(seq): \(error.message) (run meetlog verify)")
+    }
+  }
+
+  /// Event `seq`'s canonical bytes, decompressed into `buffer` through `lookup` (a
+  /// prepared `SELECT dict_id, payload FROM events WHERE seq = ?`); their size, or nil
+  /// when no row has that seq.
+  func canonicalBytes(seq: Int64, lookup: SQLiteStatement, into buffer: inout [UInt8]) throws(MeetlogError) -> Int? {
+    let found = try translate { () throws(SQLiteError) -> Bool in
+      lookup.reset()
+      try lookup.bind(1, seq)
+      return try lookup.step()
+    }
+    return found ? try decompressedPayload(lookup, dictColumn: 0, payloadColumn: 1, seq: seq, into: &buffer) : nil
+  }
+
   public func scanCanonical(
     _ query: EventQuery, _ body: (Int64, UnsafeBufferPointer<UInt8>) throws(MeetlogError) -> Bool
   ) throws(MeetlogError) {
@@ -290,14 +316,7 @@ public final class SQLiteEventStore: EventStore {
     var buffer: [UInt8] = []
     while try translate({ () throws(SQLiteError) in try statement.step() }) {
       let seq = statement.int64(0)
-      let count: Int
-      do {
-        count = try statement.withBlob(2) { (raw) throws(StoredEventError) in
-          try codec.canonicalBytes(dictId: statement.int64(1), payload: raw, into: &buffer)
-        }
-      } catch {
-        throw MeetlogError(.io, "\(path): seq \(seq): \(error.message) (run meetlog verify)")
-      }
+      let count = try decompressedPayload(statement, dictColumn: 1, payloadColumn: 2, seq: seq, into: &buffer)
       let more = try buffer.withUnsafeBufferPointer { (all) throws(MeetlogError) in
         try body(seq, UnsafeBufferPointer(rebasing: all[0..<count]))
       }
