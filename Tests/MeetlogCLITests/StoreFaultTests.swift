@@ -105,7 +105,7 @@ import Testing
 
   @Test func aStoreFromANewerFormatIsRefused() throws {
     let store = try CLI.seededStore()
-    #expect(Self.sh("sqlite3 '\(store)' 'PRAGMA user_version = 3'") == 0)
+    #expect(Self.sh("sqlite3 '\(store)' 'PRAGMA user_version = 4'") == 0)
     let before = FileManager.default.contents(atPath: store)
     for arguments in [["state"], ["append", CLI.followUps], ["verify"]] {
       let result = try CLI.run(arguments, store: store)
@@ -116,7 +116,10 @@ import Testing
   }
 
   @Test func verifyExpectHeadCatchesATruncatedTail() throws {
-    let store = try CLI.seededStore()
+    // Two appends: the seed meeting (seq 1–18), then its follow-ups (19–25).
+    let store = CLI.tempDir().appendingPathComponent("two.db").path
+    #expect(try CLI.run(["append", CLI.seed], store: store, clock: "2026-01-15T12:00:00Z").status == 0)
+    #expect(try CLI.run(["append", CLI.followUps], store: store, clock: "2026-01-16T12:00:00Z").status == 0)
     let head = try CLI.json(try CLI.run(["stats", "--format", "json"], store: store).stdout)["head_hash"] as! String
     #expect(try CLI.run(["verify", "--expect-head", head], store: store).status == 0)
     let copy = CLI.tempDir().appendingPathComponent("copy.db").path
@@ -124,15 +127,42 @@ import Testing
     // Cutting only events leaves the index tables disagreeing: verify alone sees that.
     #expect(Self.sh("sqlite3 '\(copy)' 'DELETE FROM events WHERE seq >= 24'") == 0)
     #expect(try CLI.run(["verify"], store: copy).status == 1)
-    // A careful forger cuts the index tables too: the chain is consistent by itself.
+    // Cutting inside a commit, index rows too, leaves a last event that stores only a
+    // prefix of its link: verify alone sees that as well.
+    try FileManager.default.removeItem(atPath: copy)
+    try FileManager.default.copyItem(atPath: store, toPath: copy)
+    let cutInside =
+      "DELETE FROM events WHERE seq >= 24; DELETE FROM ids WHERE seq >= 24; DELETE FROM names WHERE seq >= 24; DELETE FROM resolutions WHERE seq >= 24;"
+    #expect(Self.sh("sqlite3 '\(copy)' '\(cutInside)'") == 0)
+    let inside = try CLI.run(["verify"], store: copy)
+    #expect(inside.status == 1)
+    #expect(inside.stdout.contains("stores only a prefix of its link"), "\(inside.stdout)")
+    // A careful forger cuts a whole commit and its index rows: the chain is consistent by itself.
     let cut =
-      "DELETE FROM events WHERE seq >= 24; DELETE FROM ids WHERE seq >= 24; DELETE FROM names WHERE seq >= 24; DELETE FROM resolutions WHERE seq >= 24; DELETE FROM commits WHERE first_seq >= 24;"
+      "DELETE FROM events WHERE seq >= 19; DELETE FROM ids WHERE seq >= 19; DELETE FROM names WHERE seq >= 19; DELETE FROM resolutions WHERE seq >= 19; DELETE FROM commits WHERE first_seq >= 19;"
     #expect(Self.sh("sqlite3 '\(store)' '\(cut)'") == 0)
     #expect(try CLI.run(["verify"], store: store).status == 0)
     let result = try CLI.run(["verify", "--expect-head", head], store: store)
     #expect(result.status == 1)
     #expect(result.stdout.contains("truncated or rewritten"))
     #expect(try CLI.run(["verify", "--expect-head", "xyz"], store: store).status == 2)
+  }
+
+  /// `--expect-head` finds a head hash that the store keeps only as a prefix (a commit's
+  /// end that an import merged with the next commit): verify computes every link.
+  @Test func verifyExpectHeadFindsALinkStoredAsAPrefix() throws {
+    let store = CLI.tempDir().appendingPathComponent("two.db").path
+    #expect(try CLI.run(["append", CLI.seed], store: store, clock: "2026-01-15T12:00:00Z").status == 0)
+    let middle = try CLI.json(try CLI.run(["stats", "--format", "json"], store: store).stdout)["head_hash"] as! String
+    #expect(try CLI.run(["append", CLI.followUps], store: store, clock: "2026-01-16T12:00:00Z").status == 0)
+    // Seq 18 ends the first commit: it stores its whole link; keep 8 bytes of it, as
+    // for an event inside a commit.
+    let length = try CLI.shell("sqlite3 '\(store)' 'SELECT length(hash) FROM events WHERE seq = 18'")
+    #expect(length.1.trimmingCharacters(in: .whitespacesAndNewlines) == "32")
+    #expect(Self.sh("sqlite3 '\(store)' 'UPDATE events SET hash = substr(hash, 1, 8) WHERE seq = 18'") == 0)
+    let result = try CLI.run(["verify", "--expect-head", middle, "--format", "json"], store: store)
+    let report = try CLI.json(result.stdout)
+    #expect(report["expected_head_seq"] as? Int == 18, "\(result.stdout)")
   }
 
   @Test func verifyFindsSwappedEvents() throws {

@@ -35,6 +35,33 @@ import Testing
     #expect(dictIds.split(separator: "\n") == ["1"])
   }
 
+  /// A format-2 store (every event stores its whole link) is read and verified as it
+  /// is; the first append marks it format 3 and stores link prefixes from then on.
+  @Test func aFormat2StoreIsReadAndUpgradedByAnAppend() throws {
+    let store = CLI.tempDir().appendingPathComponent("f2.db").path
+    // One event per append: each ends its commit and stores its whole link, as in format 2.
+    let seed = try String(contentsOfFile: CLI.seed, encoding: .utf8).split(separator: "\n")
+    for (n, line) in seed.prefix(3).enumerated() {
+      #expect(try CLI.run(["append"], stdin: line + "\n", store: store, clock: "2026-01-15T12:00:0\(n)Z").status == 0)
+    }
+    #expect(
+      try CLI.shell("sqlite3 '\(store)' \"PRAGMA user_version = 2; UPDATE meta SET value = '2' WHERE key = 'format_version'\"").0 == 0)
+    func formatVersion() throws -> Int? {
+      try CLI.json(try CLI.run(["stats", "--format", "json"], store: store).stdout)["format_version"] as? Int
+    }
+    #expect(try formatVersion() == 2)
+    #expect(try CLI.run(["verify"], store: store).status == 0)
+    #expect(try CLI.run(["state"], store: store).status == 0)
+    let rest = seed.dropFirst(3).prefix(7).joined(separator: "\n") + "\n"
+    #expect(try CLI.run(["append"], stdin: rest, store: store, clock: "2026-01-16T12:00:00Z").status == 0)
+    #expect(try formatVersion() == 3)
+    #expect(try CLI.run(["verify"], store: store).status == 0)
+    let lengths = try CLI.shell("sqlite3 '\(store)' 'SELECT group_concat(length(hash)) FROM events'").1
+    #expect(lengths.trimmingCharacters(in: .whitespacesAndNewlines) == "32,32,32,8,8,8,8,8,8,32")
+    let meta = try CLI.shell("sqlite3 '\(store)' \"PRAGMA user_version; SELECT value FROM meta WHERE key = 'format_version'\"").1
+    #expect(meta.split(separator: "\n") == ["3", "3"])
+  }
+
   @Test(arguments: [false, true]) func pythonRecomputesTheHeadHash(withDictionary: Bool) throws {
     let store = withDictionary ? try Self.storeWithADictionary() : try CLI.seededStore()
     let doc = try String(contentsOf: CLI.packageRoot.appendingPathComponent("docs/store.md"), encoding: .utf8)

@@ -10,7 +10,7 @@ import Testing
     for seq in seqs {
       batch.bytes += Array("payload-\(seq)".utf8)
       batch.rows.append(
-        VerifyReader.ReadRow(seq: seq, typeColumn: 0, occurredColumn: 0, linked: true, failure: nil, end: batch.bytes.count))
+        VerifyReader.ReadRow(seq: seq, typeColumn: 0, occurredColumn: 0, link: .matches, failure: nil, end: batch.bytes.count))
     }
     return batch
   }

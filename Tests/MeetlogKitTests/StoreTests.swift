@@ -264,8 +264,13 @@ import Testing
       return try store.verify()
     }
     #expect(try tampered("DELETE FROM events WHERE seq = 3").faults.first?.seq == 3)
-    #expect(
-      try tampered("INSERT INTO commits(first_seq, recorded_us) SELECT 2, max(recorded_us) + 1000000 FROM commits").faults.first?.seq == 2)
+    // A commit added at seq 2: the recorded_at of seq 2–5 changes (so seq 3–5 cannot
+    // be checked once seq 2 differs), and seq 1 would end a commit with only a prefix
+    // of its link.
+    let commit = try tampered("INSERT INTO commits(first_seq, recorded_us) SELECT 2, max(recorded_us) + 1000000 FROM commits")
+    #expect(commit.faults.map(\.seq) == [1, 2, 3])
+    #expect(commit.faults.prefix(2).map(\.message) == [VerifyRowChecker.partOfLastLink, VerifyRowChecker.hashMismatch])
+    #expect(commit.faults.last?.message.hasPrefix("hash: seq 3…5 could not be checked: the chain broke at seq 2") == true)
     #expect(try tampered("UPDATE events SET occurred_us = occurred_us + 86400000000 WHERE seq = 4").faults.first?.seq == 4)
     #expect(
       try tampered("UPDATE events SET payload = (SELECT payload FROM events WHERE seq = 5) WHERE seq = 2").faults.first?.seq == 2)
@@ -273,6 +278,41 @@ import Testing
     let flipped = try tampered(
       "UPDATE events SET payload = CAST(substr(payload, 1, 20) || x'00' || substr(payload, 22) AS BLOB) WHERE seq = 4")
     #expect(flipped.faults.first?.seq == 4)
+  }
+
+  /// Events inside a commit store 8 bytes of their link: `verify` still names the one
+  /// event that changed, tells a damaged prefix from a changed event, and says which
+  /// events after a changed one the chain could not check (up to the commit's end,
+  /// whose whole link it resumes from).
+  @Test func verifyLocatesDamageWithLinkPrefixes() throws {
+    func tampered(_ sql: String) throws -> [VerifyFault] {
+      // Two commits: t1–t5 (seq 1–5), then t6–t8 (seq 6–8).
+      let store = try Fixtures.store((1...5).map { Fixtures.thanks("t\($0)", "2023-11-0\($0)") })
+      _ = try store.append(
+        try Fixtures.pending((6...8).map { Fixtures.thanks("t\($0)", "2023-11-0\($0)") }), expectSeq: nil,
+        now: Fixtures.day("2024-01-02T00:00:00Z"))
+      var db: OpaquePointer?
+      sqlite3_open(store.path, &db)
+      defer { sqlite3_close(db) }
+      #expect(sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK)
+      return try store.verify().faults
+    }
+    let lengths = try tampered("SELECT 1")
+    #expect(lengths.isEmpty)
+    // Only the stored prefix of seq 2 is wrong: seq 3 still matches its computed link.
+    let prefix = try tampered("UPDATE events SET hash = zeroblob(8) WHERE seq = 2")
+    #expect(prefix.map(\.seq) == [2])
+    #expect(prefix.first?.message == VerifyRowChecker.hashMismatch)
+    // Seq 2's event changed (another valid payload): seq 3–5 cannot be checked by the
+    // chain; seq 6–8 are, from seq 5's whole link.
+    let changed = try tampered("UPDATE events SET payload = (SELECT payload FROM events WHERE seq = 7), occurred_us = 1 WHERE seq = 2")
+    let hash = changed.filter { $0.message.hasPrefix("hash") }
+    #expect(hash.map(\.seq) == [2, 3])
+    #expect(hash.last?.message.contains("seq 3…5 could not be checked") == true, "\(hash)")
+    // The whole link of a commit's end cut to a prefix.
+    let cut = try tampered("UPDATE events SET hash = substr(hash, 1, 8) WHERE seq = 5")
+    #expect(cut.map(\.message) == [VerifyRowChecker.partOfLastLink])
+    #expect(cut.map(\.seq) == [5])
   }
 
   /// `verify` rebuilds the `ids` and `names` tables from the log: a row removed, added

@@ -55,6 +55,10 @@ final class BatchWriter: ReferenceIndex {
       defer { newest.reset() }
       return try newest.step() ? (head, newest.int64(0), newest.int64(1)) : (head, 0, nil)
     }
+    guard head.hash.count == 32 else {
+      throw MeetlogError(
+        .io, "\(store.path): seq \(head.seq): the last event stores only part of its hash link: the store is damaged (run meetlog verify)")
+    }
     startSeq = head.seq
     // A store in memory has no second connection to read what it held before.
     threaded = expected > Self.stagedLimit && (startSeq == 0 || store.path != ":memory:")
@@ -166,6 +170,13 @@ final class BatchWriter: ReferenceIndex {
     let utc = recordedUTC!.text
     let storedText = recordedText == nil || recordedText == utc ? nil : recordedText
     let recordedAt = storedText ?? utc
+    // The row before ends its commit when this one is recorded at another time (an
+    // import's runs); it then stores its whole link. Runs are handed over only here,
+    // with a row to follow, so that the batch's last row is still staged at `flush`.
+    if let last = staged.last, last.recordedMicros != recordedMicros || last.recordedText != storedText {
+      staged[staged.count - 1].endsCommit = true
+    }
+    if staged.count >= Self.stagedLimit { try handOffStaged() }
     let hash = HashChain.link(previous: head.hash, seq: seq, recordedAt: recordedAt, canonical: canonical)
     let idKey = StoreKey.id(event.id)
     staged.append(
@@ -186,7 +197,6 @@ final class BatchWriter: ReferenceIndex {
       if kind == .meeting { batchMeetings[name] = indexed } else { batchItems[name] = indexed }
     }
     head = StoreHead(seq: seq, hash: hash, recordedMicros: recordedMicros)
-    if staged.count >= Self.stagedLimit { try handOffStaged() }
     return seq
   }
 
@@ -211,6 +221,8 @@ final class BatchWriter: ReferenceIndex {
   func flush() throws(MeetlogError) {
     // A batch with no row to write (all duplicates) still hands over an empty run, so
     // that a failure of the writer's preparing (storing a dictionary) is reported.
+    // The batch's last row ends its commit: the head's whole link is stored.
+    if !staged.isEmpty { staged[staged.count - 1].endsCommit = true }
     if !staged.isEmpty || !handedOffAny { try handOff(staged) }
     staged = []
     whileWriting?()

@@ -35,6 +35,10 @@ final class CommitCursor {
     return current
   }
 
+  /// Whether `seq`, the seq last passed to `recordedAt`, is the last of its commit
+  /// (known only where a later commit starts).
+  func endsCommit(seq: Int64) -> Bool { range.contains(seq) && range.upperBound - 1 == seq }
+
   /// The recorded time of a commit: its text when one is stored (an import kept it as
   /// given), else the UTC form of its microseconds.
   static func timestamp(micros: Int64, text: String?) -> Timestamp {

@@ -7,8 +7,16 @@
 /// `hash(n) = SHA-256(hash(n-1) ‖ seq as 8 bytes big-endian ‖ recorded_at ‖ LF ‖ canonical)`,
 /// with 32 zero bytes before the first event. It covers the canonical, uncompressed
 /// event, so recompressing the store (a new dictionary, another level) never breaks it.
+///
+/// The store keeps each commit's last link whole and of the others their first
+/// `storedPrefix` bytes (store format 3): the chain is computed whole all the same, so
+/// changing an event changes every link after it up to the next whole one, which no
+/// one can forge without breaking SHA-256; the prefix only names the event that differs.
+/// It saves 24 of 32 bytes per event.
 public enum HashChain {
   public static let genesis = [UInt8](repeating: 0, count: 32)
+  /// How many bytes of a link the store keeps for an event that does not end its commit.
+  static let storedPrefix = 8
 
   public static func link(previous: [UInt8], seq: Int64, recordedAt: String, canonical: [UInt8]) -> [UInt8] {
     var hasher = previous.withUnsafeBytes { previous in
@@ -17,18 +25,17 @@ public enum HashChain {
     return hasher.finalize()
   }
 
-  /// Whether `stored` is the link of this event after `previous`, computed without
-  /// allocating (`verify` checks every event's).
+  /// Computes this event's link after `previous` into `link` (32 bytes) without
+  /// allocating, and tells whether `stored` is that link or its first `storedPrefix`
+  /// bytes (`verify` checks every event's).
   static func isLink(
     _ stored: UnsafeRawBufferPointer, previous: UnsafeRawBufferPointer, seq: Int64, recordedAt: String,
-    canonical: UnsafeBufferPointer<UInt8>
+    canonical: UnsafeBufferPointer<UInt8>, computing link: UnsafeMutableRawBufferPointer
   ) -> Bool {
-    guard stored.count == 32 else { return false }
     var hasher = linking(previous: previous, seq: seq, recordedAt: recordedAt, canonical: canonical)
-    return withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { digest in
-      hasher.finalize(into: digest)
-      return memcmp(digest.baseAddress!, stored.baseAddress!, 32) == 0
-    }
+    hasher.finalize(into: link)
+    guard stored.count == 32 || stored.count == storedPrefix else { return false }
+    return memcmp(link.baseAddress!, stored.baseAddress!, stored.count) == 0
   }
 
   /// A hasher fed with everything the link covers.

@@ -8,7 +8,9 @@ struct StagedRow {
   var occurredMicros: Int64
   var idKey: Int64
   var canonical: [UInt8]
+  /// The whole chain link; only a commit's last row stores all of it (`HashChain`).
   var hash: [UInt8]
+  var endsCommit = false
   var recordedMicros: Int64
   var recordedText: String?
   /// The `names` key of the meeting or item it defines.
@@ -80,7 +82,7 @@ final class RowInserter: @unchecked Sendable {
       try insertEvent.bind(3, row.occurredMicros)
       try insertEvent.bind(4, dictId)
       try insertEvent.bind(5, payload)
-      try insertEvent.bind(6, row.hash)
+      try insertEvent.bind(6, row.hash, count: row.endsCommit ? nil : HashChain.storedPrefix)
       try insertEvent.run()
       try pair(insertId, row.idKey, row.seq)
       if let key = row.nameKey { try pair(insertName, key, row.seq) }

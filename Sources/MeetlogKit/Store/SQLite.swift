@@ -159,9 +159,10 @@ final class SQLiteStatement {
     try connection.check(sqlite3_bind_text(handle, index, value, -1, Self.transient), sql: sql)
   }
 
-  func bind(_ index: Int32, _ value: [UInt8]) throws(SQLiteError) {
+  /// Binds `value`, or its first `count` bytes.
+  func bind(_ index: Int32, _ value: [UInt8], count: Int? = nil) throws(SQLiteError) {
     let rc = value.withUnsafeBytes { raw in
-      sqlite3_bind_blob(handle, index, raw.baseAddress, Int32(raw.count), Self.transient)
+      sqlite3_bind_blob(handle, index, raw.baseAddress, Int32(min(count ?? raw.count, raw.count)), Self.transient)
     }
     try connection.check(rc, sql: sql)
   }

@@ -137,6 +137,7 @@ extension SQLiteEventStore {
     try translate { () throws(SQLiteError) in try connection.cached("BEGIN IMMEDIATE").run() }
     var writer: BatchWriter?
     do {
+      try translate { () throws(SQLiteError) in try upgradeFormat() }
       let started = try BatchWriter(store: self, expected: expected)
       writer = started
       let result = try body(started)
@@ -144,6 +145,7 @@ extension SQLiteEventStore {
       writer = nil
       connection.resetCached()
       try translate { () throws(SQLiteError) in try connection.cached("COMMIT").run() }
+      formatOnOpen = Int64(StoreSchema.formatVersion)
       appendedFold = started.appendedFold
       return result
     } catch {

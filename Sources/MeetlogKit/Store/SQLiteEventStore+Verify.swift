@@ -4,30 +4,20 @@ extension SQLiteEventStore {
   /// reference rule, and the index tables against a rebuild. Faults name their seq.
   public func verify(expectHead: [UInt8]?) throws(MeetlogError) -> VerifyReport {
     try readSnapshot { () throws(MeetlogError) in
-      var report = try verifySnapshot()
-      if let expectHead, expectHead != report.headHash {
-        let found = try translate { () throws(SQLiteError) -> Int64? in
-          let statement = try connection.prepare("SELECT seq FROM events WHERE hash = ?")
-          try statement.bind(1, expectHead)
-          return try statement.step() ? statement.int64(0) : nil
-        }
-        if let found {
-          report.expectedHeadSeq = found
-        } else {
-          report.faults.append(
-            VerifyFault(
-              seq: report.eventsChecked + 1,
-              message: "the expected head hash \(HashChain.hex(expectHead)) is in no event of this log: the log was truncated or rewritten")
-          )
-        }
-      } else if expectHead != nil {
-        report.expectedHeadSeq = report.eventsChecked
+      var report = try verifySnapshot(expectHead: expectHead)
+      // The empty log's head is the chain's start.
+      if expectHead == HashChain.genesis && report.eventsChecked == 0 { report.expectedHeadSeq = 0 }
+      if let expectHead, report.expectedHeadSeq == nil {
+        report.faults.append(
+          VerifyFault(
+            seq: report.eventsChecked + 1,
+            message: "the expected head hash \(HashChain.hex(expectHead)) is in no event of this log: the log was truncated or rewritten"))
       }
       return report
     }
   }
 
-  private func verifySnapshot() throws(MeetlogError) -> VerifyReport {
+  private func verifySnapshot(expectHead: [UInt8]?) throws(MeetlogError) -> VerifyReport {
     var faults: [VerifyFault] = []
     var checked: Int64 = 0
     var expectedSeq: Int64 = 1
@@ -48,6 +38,17 @@ extension SQLiteEventStore {
     }
     func fault(_ seq: Int64, _ message: String) { faults.append(VerifyFault(seq: seq, message: message)) }
     let total = progress == nil ? 0 : Int(headSeq)
+    /// The run of rows the chain could not check (one fault for the run).
+    var unchecked: ClosedRange<Int64>?
+    func endUnchecked() {
+      guard let run = unchecked else { return }
+      let (seqs, they) =
+        run.count == 1
+        ? ("this event", "it stores only a prefix of its")
+        : ("seq \(run.lowerBound)…\(run.upperBound)", "they store only a prefix of their")
+      fault(run.lowerBound, "hash: \(seqs) could not be checked: the chain broke at seq \(run.lowerBound - 1), and \(they) link")
+      unchecked = nil
+    }
     /// One row's checks that need the log before it.
     func check(_ row: borrowing VerifyRowChecker.Row) {
       checked += 1
@@ -58,6 +59,11 @@ extension SQLiteEventStore {
       }
       expectedSeq = seq + 1
       if !row.faults.isEmpty { faults += row.faults }
+      if row.unchecked {
+        unchecked = (unchecked?.lowerBound ?? seq)...seq
+      } else if unchecked != nil {
+        endUnchecked()
+      }
       guard let event = row.facts else { return }
       let idKey = StoreKey.id(event.id)
       if index.event(id: event.id, key: idKey) != nil { fault(seq, "id \"\(event.id)\" is used twice") }
@@ -78,7 +84,7 @@ extension SQLiteEventStore {
     let shared = SharedPayloads(byteLimit: verifyLendingLimit)
     let snapshotCheck = SnapshotCheck(path: path, shared: shared)
     // Other threads read and check each row; this one checks what needs the log.
-    let reader = VerifyReader(statement: statement, commits: commits, codec: codec, shared: shared)
+    let reader = VerifyReader(statement: statement, commits: commits, codec: codec, shared: shared, expectHead: expectHead)
     let pipeline = VerifyPipeline(reader: reader)
     while let batch = pipeline.next() {
       guard case .rows(let rows) = batch else {
@@ -90,6 +96,8 @@ extension SQLiteEventStore {
       }
     }
     pipeline.join()
+    endUnchecked()
+    if checked > 0 && reader.lastStoredHash.count != 32 { fault(expectedSeq - 1, VerifyRowChecker.partOfLastLink) }
     try checkCommits(lastSeq: expectedSeq - 1, faults: &faults)
     if faults.isEmpty {
       try compareIndexTables(with: index, ids: expectedIds, names: expectedNames, faults: &faults)
@@ -98,7 +106,8 @@ extension SQLiteEventStore {
       if let found = snapshotCheck.faults() { faults += try found.get() } else { try checkSnapshots(faults: &faults, shared: shared) }
     }
     let head = (try? head()) ?? StoreHead(seq: 0, hash: reader.lastStoredHash, recordedMicros: 0)
-    return VerifyReport(eventsChecked: checked, faults: faults.sorted { $0.seq < $1.seq }, headHash: head.hash, expectedHeadSeq: nil)
+    return VerifyReport(
+      eventsChecked: checked, faults: faults.sorted { $0.seq < $1.seq }, headHash: head.hash, expectedHeadSeq: reader.expectedHeadSeq)
   }
 
   /// Rebuilds the snapshot on a thread of its own while the log is checked: the rebuild

@@ -32,6 +32,9 @@ public final class SQLiteEventStore: EventStore {
   /// change them).
   var snapshotEvery = SQLiteEventStore.snapshotInterval
   var checkpointEvery = SQLiteEventStore.checkpointInterval
+  /// The format the store is in: 2 (every event stores its whole hash link) is read as
+  /// it is and becomes 3 with the first append (`upgradeFormat`).
+  var formatOnOpen = Int64(StoreSchema.formatVersion)
   /// `retraction(of:)`'s statement, prepared on first use.
   private var retractionLookup: SQLiteStatement?
 
@@ -177,13 +180,25 @@ public final class SQLiteEventStore: EventStore {
           "written by a newer meetlog (store format \(version); this meetlog reads format \(StoreSchema.formatVersion)): upgrade meetlog",
         sql: nil)
     }
-    if version < Int64(StoreSchema.formatVersion) {
+    formatOnOpen = version
+    if version < Int64(StoreSchema.oldestReadableFormat) {
       throw SQLiteError(
         code: 0x10000,
         message:
-          "store format \(version) is a development format this meetlog no longer reads (it reads format \(StoreSchema.formatVersion)): export it with the meetlog that wrote it and import the export into a new store",
+          "store format \(version) is a development format this meetlog no longer reads (it reads formats \(StoreSchema.oldestReadableFormat) to \(StoreSchema.formatVersion)): export it with the meetlog that wrote it and import the export into a new store",
         sql: nil)
     }
+  }
+
+  /// Within a write transaction, marks a format-2 store as format 3 before rows with
+  /// a link prefix go in: a meetlog that reads only format 2 then refuses it instead of
+  /// reporting every prefix as a damaged hash. Nothing else differs: a format-2 store's
+  /// whole links are valid in format 3.
+  func upgradeFormat() throws(SQLiteError) {
+    guard formatOnOpen < Int64(StoreSchema.formatVersion) else { return }
+    try connection.execute(
+      "PRAGMA user_version = \(StoreSchema.formatVersion); UPDATE meta SET value = '\(StoreSchema.formatVersion)' WHERE key = 'format_version'"
+    )
   }
 
   /// Runs `body`, turning SQLite errors into `MeetlogError` with the SPEC's exit codes.
@@ -388,7 +403,7 @@ public final class SQLiteEventStore: EventStore {
       return StoreStats(
         events: events, lastSeq: head.seq, countsByType: counts,
         fileBytes: Self.fileSize(path) + Self.fileSize(path + "-wal"), payloadBytes: payloadBytes, rawBytes: rawBytes,
-        headHash: head.hash, formatVersion: StoreSchema.formatVersion, firstRecordedAt: first, lastRecordedAt: last)
+        headHash: head.hash, formatVersion: Int(formatOnOpen), firstRecordedAt: first, lastRecordedAt: last)
     }
   }
 

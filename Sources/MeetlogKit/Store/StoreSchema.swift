@@ -1,12 +1,16 @@
-/// The SQLite schema of a store, format version 2. `docs/store.md` documents it.
+/// The SQLite schema of a store, format version 3. `docs/store.md` documents it.
 ///
 /// Every column earns its bytes: what the payload already holds (the id, the
 /// `occurred_at` text) is not repeated, lookups by id and by meeting or item name go
 /// through 64-bit keys (`StoreKey`) confirmed against the payload, and the recorded time
 /// is kept once per commit, not once per event.
 enum StoreSchema {
-  /// Stored in `PRAGMA user_version` and in `meta.format_version`.
-  static let formatVersion = 2
+  /// Stored in `PRAGMA user_version` and in `meta.format_version`. Format 3 has format
+  /// 2's schema; only a commit's last event stores its whole hash link, the others its
+  /// first `HashChain.storedPrefix` bytes.
+  static let formatVersion = 3
+  /// A format-2 store is read as it is (its events all store whole links).
+  static let oldestReadableFormat = 2
   /// `PRAGMA application_id`: "MLOG".
   static let applicationId: Int32 = 0x4D4C_4F47
 

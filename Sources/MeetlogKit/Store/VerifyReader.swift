@@ -1,6 +1,13 @@
 /// The reading stage of `verify`: steps the events in seq order, decompresses each
-/// payload and checks its hash link (from the stored hash of the row before), and deals
-/// the rows out in batches, in turn, to the `VerifyRowChecker`s, which decode them.
+/// payload and checks its hash link, and deals the rows out in batches, in turn, to the
+/// `VerifyRowChecker`s, which decode them.
+///
+/// A link is computed from the whole link of the row before: the stored one when that
+/// row stores it whole (a commit's last event, and every event of a format-2 store),
+/// else the one computed for it. When an event's stored prefix does not match, the next
+/// event tells why: if it matches, only the stored prefix was wrong; if not, the event
+/// itself changed, and the events after it up to the next whole link cannot be checked
+/// by the chain (`LinkCheck.unchecked`); it resumes from that link.
 ///
 /// It is used by one thread at a time: the reader thread until it has finished. That is
 /// why it may be sent across threads although the statements and the codec are not
@@ -12,11 +19,28 @@ final class VerifyReader: @unchecked Sendable {
     var seq: Int64
     var typeColumn: Int64
     var occurredColumn: Int64
-    var linked: Bool
+    var link: LinkCheck
+    /// It ends a commit and stores only a prefix of its link.
+    var partOfLastLink = false
     /// Why the payload did not decompress (its bytes are then empty).
     var failure: String?
     /// Where its canonical bytes end in `Batch.bytes`.
     var end: Int
+  }
+
+  /// What the hash chain says of a row.
+  enum LinkCheck {
+    case matches
+    case mismatch
+    /// The chain broke at an event before it, and it stores only a prefix.
+    case unchecked
+  }
+
+  /// Whether the link the next row is computed from is known good (`trusted`), is the
+  /// one computed for a row whose stored prefix did not match (`suspect`), or is not
+  /// known (`broken`).
+  private enum ChainState {
+    case trusted, suspect, broken
   }
 
   /// A batch of read rows, their canonical bytes one after another.
@@ -47,10 +71,19 @@ final class VerifyReader: @unchecked Sendable {
   private let codec: PayloadCodec
   /// Where every batch is also lent to the snapshot check.
   private let shared: SharedPayloads?
-  /// The stored hash of the last row read, once `read` has returned.
+  /// The stored hash of the last row read, once `read` has returned (a commit's last
+  /// row: it should be the whole link).
   private(set) var lastStoredHash = HashChain.genesis
 
-  init(statement: SQLiteStatement, commits: CommitCursor, codec: PayloadCodec, shared: SharedPayloads? = nil) {
+  /// A head hash kept elsewhere (`verify --expect-head`), and the seq whose link it is,
+  /// once `read` has returned.
+  private let expectHead: [UInt8]?
+  private(set) var expectedHeadSeq: Int64?
+
+  init(
+    statement: SQLiteStatement, commits: CommitCursor, codec: PayloadCodec, shared: SharedPayloads? = nil, expectHead: [UInt8]? = nil
+  ) {
+    self.expectHead = expectHead
     self.statement = statement
     self.commits = commits
     self.codec = codec
@@ -72,8 +105,12 @@ final class VerifyReader: @unchecked Sendable {
       shared?.finish()
       for lane in lanes { lane.finish() }
     }
-    var previousHash = HashChain.genesis
-    defer { lastStoredHash = previousHash }
+    // The link the next row is computed from, and the one computed for this row.
+    var previous = HashChain.genesis
+    var computed = HashChain.genesis
+    var chain = ChainState.trusted
+    var lastStored: [UInt8] = []
+    defer { lastStoredHash = lastStored }
     var batch = ReadBatch()
     var canonical: [UInt8] = []
     while true {
@@ -88,32 +125,56 @@ final class VerifyReader: @unchecked Sendable {
       }
       let seq = statement.int64(0)
       var row = ReadRow(
-        seq: seq, typeColumn: statement.int64(1), occurredColumn: statement.int64(2), linked: false, failure: nil, end: 0)
+        seq: seq, typeColumn: statement.int64(1), occurredColumn: statement.int64(2), link: .unchecked, failure: nil, end: 0)
+      let whole = statement.withBlob(5) { $0.count == 32 }
+      row.partOfLastLink = !whole && commits.endsCommit(seq: seq)
       do {
         let size = try statement.withBlob(4) { (raw) throws(StoredEventError) in
           try codec.canonicalBytes(dictId: statement.int64(3), payload: raw, into: &canonical)
         }
         canonical.withUnsafeBufferPointer { bytes in
           let payload = UnsafeBufferPointer(rebasing: bytes[..<size])
-          row.linked = statement.withBlob(5) { stored in
-            previousHash.withUnsafeBytes { previous in
-              HashChain.isLink(stored, previous: previous, seq: seq, recordedAt: recordedAt.text, canonical: payload)
+          if chain != .broken {
+            let matches = statement.withBlob(5) { stored in
+              previous.withUnsafeBytes { previous in
+                computed.withUnsafeMutableBytes { link in
+                  HashChain.isLink(stored, previous: previous, seq: seq, recordedAt: recordedAt.text, canonical: payload, computing: link)
+                }
+              }
+            }
+            if matches, let expectHead, computed == expectHead { expectedHeadSeq = seq }
+            switch chain {
+            case .trusted:
+              row.link = matches ? .matches : .mismatch
+              if !matches { chain = .suspect }
+            case .suspect:
+              // The row before differed; this one matching its computed link says that
+              // only its stored prefix was wrong.
+              row.link = matches ? .matches : .unchecked
+              chain = matches ? .trusted : .broken
+            case .broken:
+              break
             }
           }
           batch.bytes.append(contentsOf: payload)
         }
       } catch {
         row.failure = error.message
+        chain = .broken
       }
       row.end = batch.bytes.count
       batch.rows.append(row)
-      // The stored hash, for the next row's link (into the same buffer while it is 32 bytes).
+      // The next row is computed from this one's whole link: as stored when it is, else
+      // as computed. A stored whole link is where a broken chain resumes.
       statement.withBlob(5) { stored in
-        if stored.count == previousHash.count {
-          previousHash.withUnsafeMutableBytes { $0.copyMemory(from: stored) }
+        if whole {
+          previous.withUnsafeMutableBytes { $0.copyMemory(from: stored) }
+          chain = .trusted
         } else {
-          previousHash = Array(stored)
+          swap(&previous, &computed)
         }
+        lastStored.removeAll(keepingCapacity: true)
+        lastStored.append(contentsOf: stored)
       }
       if batch.rows.count >= Self.batchSize {
         put(.rows(batch))

@@ -14,6 +14,8 @@ final class VerifyRowChecker: @unchecked Sendable {
     var seq: Int64
     var facts: ReferenceFacts?
     var faults: [VerifyFault]
+    /// The chain could not check it (`VerifyReader.LinkCheck.unchecked`).
+    var unchecked = false
   }
 
   /// What a checker hands over: checked rows, or where reading stopped in a damaged file.
@@ -23,6 +25,7 @@ final class VerifyRowChecker: @unchecked Sendable {
   }
 
   static let hashMismatch = "hash does not match: the event, its seq or recorded_at was changed, or an event before it is missing"
+  static let partOfLastLink = "hash: the last event of a commit stores only a prefix of its link, not the whole link"
 
   /// The canonical form of the current row's event, re-encoded (one buffer for all).
   private var reencoded: [UInt8] = []
@@ -48,12 +51,14 @@ final class VerifyRowChecker: @unchecked Sendable {
   private func check(_ read: VerifyReader.ReadRow, _ canonical: UnsafeBufferPointer<UInt8>) -> Row {
     var row = Row(seq: read.seq, facts: nil, faults: [])
     func fault(_ message: String) { row.faults.append(VerifyFault(seq: read.seq, message: message)) }
+    if read.partOfLastLink { fault(Self.partOfLastLink) }
     if let failure = read.failure {
       fault(failure)
       return row
     }
+    row.unchecked = read.link == .unchecked
     if let checked = CanonicalCheck.check(canonical) {
-      if !read.linked { fault(Self.hashMismatch) }
+      if read.link == .mismatch { fault(Self.hashMismatch) }
       if read.typeColumn != StoreSchema.typeCode(checked.type) { fault("column type differs from the payload") }
       if read.occurredColumn != checked.occurredMicros { fault("column occurred_us differs from the payload") }
       row.facts = checked.facts
@@ -66,7 +71,7 @@ final class VerifyRowChecker: @unchecked Sendable {
     }
     CanonicalEncoding.write(event, into: &reencoded)
     if !reencoded.sameBytes(as: canonical) { fault("payload is not in canonical form") }
-    if !read.linked { fault(Self.hashMismatch) }
+    if read.link == .mismatch { fault(Self.hashMismatch) }
     if read.typeColumn != StoreSchema.typeCode(event.type) { fault("column type differs from the payload") }
     if read.occurredColumn != event.occurredAt.micros { fault("column occurred_us differs from the payload") }
     row.facts = ReferenceFacts(event)
