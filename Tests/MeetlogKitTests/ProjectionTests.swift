@@ -329,10 +329,55 @@ import Testing
       #expect(prefix.pairs == Array(whole.pairs[..<Int(whole.pairStart[kept])]))
       for slot in stride(from: 0, to: kept, by: 97) { #expect(prefix.itemId(Int32(slot)) == whole.itemId(Int32(slot))) }
     }
-    // Truncated or damaged bytes are refused.
+    // Truncated or damaged bytes are refused: a cut reads only the chunks, so here a
+    // part without the open items' texts, which end it otherwise.
+    let bare = try #require(FoldSnapshot.decodeItems(part, indexIds: false, details: false))
+    let chunksOnly = Array(ItemsPart.encode(bare).joined())
+    #expect(FoldSnapshot.decodeItems(chunksOnly, indexIds: false, pledgedBy: .max) != nil)
     #expect(FoldSnapshot.decodeItems(Array(part.dropLast()), indexIds: false, pledgedBy: nil) == nil)
-    #expect(FoldSnapshot.decodeItems(Array(part.dropLast()), indexIds: false, pledgedBy: .max) == nil)
+    #expect(FoldSnapshot.decodeItems(Array(chunksOnly.dropLast()), indexIds: false, pledgedBy: .max) == nil)
     #expect(FoldSnapshot.decodeItems(Array(part.dropFirst()), indexIds: false, pledgedBy: nil) == nil)
+  }
+
+  /// The part ends with the open items' texts: decoded whole, every item open at the
+  /// cut has its details (the same as a fold of the log gives), closed ones have none;
+  /// a damaged record is refused, not read out of bounds.
+  @Test func thePartHoldsTheOpenItemsTexts() throws {
+    var generator = HistoryGenerator(seed: 11)
+    let store = try Fixtures.store(generator.lines(3_000))
+    let now = Fixtures.day("2120-01-01T00:00:00Z")
+    try store.writeSnapshot(now: now)
+    let snapshot = try #require(try store.snapshots().first)
+    let part = try #require(try store.storedPart(snapshot, "items"))
+    let items = try #require(FoldSnapshot.decodeItems(part, indexIds: false))
+    var fold = StateFold(weights: ScoreWeights(), pointDay: Int(floorDiv(snapshot.cutMicros, Timestamp.microsPerDay)))
+    try StateQuery.foldEvents(store, into: &fold, bound: snapshot.seqBound, after: nil, upTo: snapshot.cutMicros)
+    #expect(fold.items.count == items.count)
+    var open = 0
+    for slot in 0..<Int32(items.count) {
+      if items.outcome[Int(slot)] == 0 {
+        open += 1
+        #expect(items.detailStart[Int(slot)] >= 0)
+        #expect(items.details(slot) == fold.items.details(slot))
+      } else {
+        #expect(items.detailStart[Int(slot)] < 0)
+      }
+    }
+    #expect(open > 100)
+    // Without details asked for, none are read.
+    let bare = try #require(FoldSnapshot.decodeItems(part, indexIds: false, details: false))
+    #expect(bare.slotsWithoutDetails.count == items.count)
+    // A record's length made to run past its segment.
+    let segments = ItemsPart.encode(fold.items)
+    var damaged = segments
+    var last = damaged.removeLast()
+    let n = Int(last[0]) | Int(last[1]) << 8  // the segment's item count, little-endian
+    #expect(n > 0 && last[2..<8].allSatisfy { $0 == 0 })
+    let firstRecord = 8 + 4 * n + 4 * (n + 1)
+    last[firstRecord + 3] = 0x7F
+    damaged.append(last)
+    #expect(FoldSnapshot.decodeItems(Array(segments.joined()), indexIds: false) != nil)
+    #expect(FoldSnapshot.decodeItems(Array(damaged.joined()), indexIds: false) == nil)
   }
 
   /// The part is stored as a frame per chunk: the frames up to the last chunk with an

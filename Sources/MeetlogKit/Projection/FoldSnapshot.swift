@@ -5,9 +5,9 @@
 /// items count (open ones with their sorted due days, closed ones by outcome) — all that
 /// `state relations` needs when nothing after the cut updates or resolves an item.
 /// `items`: the items' flat arrays with their pledges' seqs and the item ids, read when
-/// items are printed or touched again. The items' texts are in neither: they are read
-/// back from the pledges when printed (`StateQuery`), which keeps a snapshot near 8 bytes
-/// per event of the log. Numbers are little-endian; arrays of fixed-width numbers are
+/// items are printed or touched again, and the texts of the items open at the cut
+/// (`ItemDetailSegments`); closed items' texts are read back from their pledges when
+/// printed (`StateQuery`). Numbers are little-endian; arrays of fixed-width numbers are
 /// written as their raw bytes, so loading is a few copies, not one allocation per item.
 enum FoldSnapshot {
   static let magic: [UInt8] = Array("meetlog-fold-4".utf8)
@@ -76,7 +76,8 @@ enum FoldSnapshot {
   /// part and must not meet an update or a resolution of one of them. `keepDetails` as
   /// for `StateFold`. Nil when the bytes are not a snapshot this version wrote.
   static func decode(
-    relations: [UInt8], items: [UInt8]?, weights: ScoreWeights, pointDay: Int, keepDetails: Bool, countTopics: Bool = true
+    relations: [UInt8], items: [UInt8]?, itemDetails: [UInt8]? = nil, weights: ScoreWeights, pointDay: Int, keepDetails: Bool,
+    countTopics: Bool = true
   ) -> StateFold? {
     var r = ByteReader(relations)
     guard var fold = decodeTables(&r, weights: weights, pointDay: pointDay, keepDetails: keepDetails, countTopics: countTopics)
@@ -130,7 +131,8 @@ enum FoldSnapshot {
       fold.baseCounts = baseCounts
       return fold
     }
-    guard var decoded = decodeItems(items) else { return nil }
+    guard var decoded = ItemsPart.decode(items, indexIds: true, pledgedBy: nil, details: keepDetails, detailBytes: itemDetails)?.store
+    else { return nil }
     decoded.keepDetails = keepDetails
     fold.items = decoded
     return fold
@@ -160,10 +162,10 @@ enum FoldSnapshot {
     return fold
   }
 
-  /// The `items` part alone (details not read, ids indexed unless `indexIds` is false);
-  /// nil when the bytes are not an items part this version wrote.
-  static func decodeItems(_ items: [UInt8], indexIds: Bool = true) -> ItemStore? {
-    decodeItems(items, indexIds: indexIds, pledgedBy: nil)?.store
+  /// The `items` part alone (ids indexed unless `indexIds` is false; with `details`,
+  /// the open items' texts); nil when the bytes are not an items part this version wrote.
+  static func decodeItems(_ items: [UInt8], indexIds: Bool = true, details: Bool = true) -> ItemStore? {
+    ItemsPart.decode(items, indexIds: indexIds, pledgedBy: nil, details: details)?.store
   }
 
   /// The items of the part pledged by `cut` (all with nil), and how many the part holds

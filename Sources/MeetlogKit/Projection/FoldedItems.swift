@@ -67,81 +67,13 @@ public struct FoldedItems: Sendable {
       resolvedAt: resolved?.timestamp, meeting: d.meeting, by: d.by, overdue: isOverdue(slot), ageDays: ageDays(slot))
   }
 
-  private func isOverdue(_ slot: Int32) -> Bool {
+  func isOverdue(_ slot: Int32) -> Bool {
     let due = store.dueDay[Int(slot)]
     return store.outcome[Int(slot)] == 0 && due != Int32.min && Int(due) < pointDay
   }
 
-  private func ageDays(_ slot: Int32) -> Int {
+  func ageDays(_ slot: Int32) -> Int {
     max(0, pointDay - Int(floorDiv(store.pledgedMicros[Int(slot)], Timestamp.microsPerDay)))
-  }
-
-  /// The items as the rows of `state`'s items table, written cell by cell from the
-  /// arena (`StateRenderer.itemsTable` makes the same table from `ItemState`s).
-  func itemsTable() -> CellTable {
-    var table = CellTable(rightAligned: StateRenderer.itemRightAligned)
-    table.newRow()
-    for header in StateRenderer.itemHeaders { table.addCell(header, style: .bold) }
-    store.arena.withUnsafeBufferPointer { arena in
-      for slot in slots {
-        let s = Int(slot)
-        var d = DetailReader(arena, at: store.detailStart[s])
-        let event = d.text()!
-        let item = d.text() ?? event
-        let summary = d.text()!
-        let outcome = store.outcome(of: slot)
-        let overdue = isOverdue(slot)
-        let due = store.dueDay[s]
-        table.newRow()
-        table.addCell { (out) -> Int? in
-          out.append(contentsOf: item)
-          return nil
-        }
-        table.addCell(outcome?.rawValue ?? "open", style: StateRenderer.stateStyle(outcome, overdue: overdue))
-        table.addCell { (out) -> Int? in
-          Timestamp.withDisplayBytes(micros: store.pledgedMicros[s], isDate: store.dateFlags[s] & 1 != 0) { out.append(contentsOf: $0) }
-          return nil
-        }
-        table.addCell { (out) -> Int? in
-          if due == Int32.min {
-            out += "–".utf8
-            return 1
-          }
-          Timestamp.withDisplayBytes(micros: Int64(due) * Timestamp.microsPerDay, isDate: true) { out.append(contentsOf: $0) }
-          return nil
-        }
-        table.addCell(overdue ? "yes" : "no", style: overdue ? .red : nil)
-        table.addCell("\(ageDays(slot)) d")
-        table.addCell { (out) -> Int? in
-          for (k, pair) in store.pairs(of: slot).enumerated() {
-            if k > 0 { out.append(UInt8(ascii: " ")) }
-            withUnsafeBytes(of: CountryIndexing.pairBytes(pair)) { out.append(contentsOf: $0) }
-          }
-          return nil
-        }
-        table.addCell { Self.appendTruncated(summary, to: &$0) }
-      }
-    }
-    return table
-  }
-
-  /// `String.truncated(limit)` of a summary, from its bytes when it is ASCII (one
-  /// character per byte; a carriage return could pair with a line feed); returns its
-  /// display width when it knows it.
-  private static func appendTruncated(
-    _ text: UnsafeBufferPointer<UInt8>, limit: Int = StateRenderer.summaryWidth, to out: inout [UInt8]
-  ) -> Int? {
-    guard text.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else {
-      out += String(decoding: text, as: UTF8.self).truncated(limit).utf8
-      return nil
-    }
-    if text.count <= limit {
-      out.append(contentsOf: text)
-      return text.count
-    }
-    out.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<(limit - 1)]))
-    out += "…".utf8
-    return limit
   }
 
   /// Writes the items at `positions` of the list as `StateRenderer.writeItem` writes

@@ -104,10 +104,11 @@ struct ItemStore {
   }
 
   /// Takes the details of `slots` written into another arena (`Self.writeDetails`),
-  /// slot k's starting at `starts[k]` there.
-  mutating func adoptDetails(_ other: [UInt8], starts: [Int32], slots: ArraySlice<Int32>) {
+  /// slot k's starting at `starts[k]` there; that arena becomes this one when this one
+  /// is empty (shared, not copied).
+  mutating func adoptDetails(_ other: [UInt8], starts: some Collection<Int32>, slots: ArraySlice<Int32>) {
     let base = Int32(arena.count)
-    arena += other
+    if arena.isEmpty { arena = other } else { arena += other }
     for (slot, start) in zip(slots, starts) { detailStart[Int(slot)] = base + start }
   }
 
@@ -126,7 +127,7 @@ struct ItemStore {
   // MARK: Details in the arena
 
   /// The text of one item, decoded from the arena when the state is printed.
-  struct Details {
+  struct Details: Equatable {
     var pledgeEvent: String
     var itemId: String
     var summary: String

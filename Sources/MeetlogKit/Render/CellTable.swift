@@ -1,6 +1,5 @@
 /// Table cells as UTF-8 bytes in one arena, each with its display width, laid out as
-/// aligned lines: how `TextTable` renders, and how `meetlog state` lists a hundred
-/// thousand open items straight from the fold, without a String per cell.
+/// aligned lines: how `TextTable` renders, without a String per cell.
 struct CellTable {
   let rightAligned: Set<Int>
   private var bytes: [UInt8] = []

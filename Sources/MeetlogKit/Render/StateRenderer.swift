@@ -24,7 +24,8 @@ public enum StateRenderer {
     renderBytes(state, items: folded, section: section, allItems: allItems, format: format, colour: colour, splitAt: 2_000)
   }
 
-  /// `renderBytes`, writing the JSON items in two halves at once from `splitAt` items on.
+  /// `renderBytes`, writing the JSON items and the items table in two halves at once from
+  /// `splitAt` items on.
   static func renderBytes(
     _ state: ProjectedState, items folded: FoldedItems?, section: StateSection, allItems: Bool, format: OutputFormat,
     colour: Bool, splitAt: Int
@@ -116,7 +117,7 @@ public enum StateRenderer {
         if itemCount == 0 {
           out += "(none)\n".utf8
         } else if let folded {
-          out += folded.itemsTable().render(colour: colour)
+          out += folded.tableBytes(colour: colour, splitAt: splitAt)
         } else if markdown {
           out += itemsTable(items).renderMarkdown().utf8
         } else {

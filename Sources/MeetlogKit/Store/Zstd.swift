@@ -158,19 +158,29 @@ final class ZstdDecompressor {
   func decompressFrames(_ blob: UnsafeRawBufferPointer, first frames: Int = .max, limit: Int = maxContentSize) throws(ZstdError)
     -> [UInt8]
   {
+    try decompressFrames(blob, 0..<frames, limit: limit)
+  }
+
+  /// The frames of `blob` in `wanted` (by position; `..<Int.max`: to the end), one after
+  /// another, the frames before them skipped without decoding.
+  func decompressFrames(_ blob: UnsafeRawBufferPointer, _ wanted: Range<Int>, limit: Int = maxContentSize) throws(ZstdError)
+    -> [UInt8]
+  {
     precondition(!lean, "lean frames are single events")
     var spans: [(at: Int, count: Int, size: Int)] = []
-    var (at, total) = (0, 0)
-    while at < blob.count && spans.count < frames {
+    var (at, total, seen) = (0, 0, 0)
+    while at < blob.count && seen < wanted.upperBound {
       let rest = UnsafeRawBufferPointer(rebasing: blob[at...])
       let count = ZSTD_findFrameCompressedSize(rest.baseAddress, rest.count)
       if ZSTD_isError(count) != 0 { throw ZstdError(message: String(cString: ZSTD_getErrorName(count))) }
+      defer { (at, seen) = (at + count, seen + 1) }
+      guard seen >= wanted.lowerBound else { continue }
       let size = try Self.contentSize(rest, lean: false)
       guard size <= UInt64(limit - total) else { throw ZstdError(message: "the frames claim more than \(limit) bytes") }
       spans.append((at, count, Int(size)))
-      (at, total) = (at + count, total + Int(size))
+      total += Int(size)
     }
-    if frames != .max && spans.count < frames { throw ZstdError(message: "\(spans.count) of \(frames) frames") }
+    if wanted.upperBound != .max && seen < wanted.upperBound { throw ZstdError(message: "\(seen) of \(wanted.upperBound) frames") }
     var failure: Int?
     let output = [UInt8](unsafeUninitializedCapacity: total) { out, initialized in
       initialized = 0
