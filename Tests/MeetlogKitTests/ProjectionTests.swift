@@ -297,7 +297,7 @@ import Testing
       bytes += id.utf8
       starts.append(Int32(bytes.count))
     }
-    let loaded = LoadedIds(idStart: starts, idBytes: bytes)
+    var loaded = LoadedIds(idStart: starts, idBytes: bytes)
     for (slot, id) in ids.enumerated() { #expect(loaded.find(id) == Int32(slot)) }
     #expect(loaded.find("item-none") == nil)
   }

@@ -31,11 +31,25 @@ public struct FoldedItems: Sendable {
     self.pointDay = pointDay
     var slots = (0..<Int32(store.count)).filter { closedItems || store.outcome[Int($0)] == 0 }
     store.arena.withUnsafeBufferPointer { arena in
-      slots.sort { a, b in
+      func precedes(_ a: Int32, _ b: Int32) -> Bool {
         let (ma, mb) = (store.pledgedMicros[Int(a)], store.pledgedMicros[Int(b)])
         if ma != mb { return ma < mb }
         return Self.idPrecedes(
           DetailReader(arena, at: store.detailStart[Int(a)]).itemId, DetailReader(arena, at: store.detailStart[Int(b)]).itemId)
+      }
+      // A fold adds items in the order of their pledges: the slots are usually in order
+      // of pledge time already, and only runs pledged at the same instant (on the same
+      // date) need sorting by id (sorting all 155,000 of a million-event log was about 7 ms).
+      let micros = store.pledgedMicros
+      guard !zip(slots, slots.dropFirst()).contains(where: { micros[Int($0.1)] < micros[Int($0.0)] }) else {
+        return slots.sort(by: precedes)
+      }
+      var start = 0
+      while start < slots.count {
+        var end = start + 1
+        while end < slots.count && micros[Int(slots[end])] == micros[Int(slots[start])] { end += 1 }
+        if end - start > 1 { slots[start..<end].sort(by: precedes) }
+        start = end
       }
     }
     self.slots = slots

@@ -31,7 +31,7 @@ struct ItemStore {
 
   var count: Int { pledgedMicros.count }
 
-  func find(_ id: String) -> Int32? {
+  mutating func find(_ id: String) -> Int32? {
     if let slot = added[id] { return slot }
     guard !loaded.isEmpty else { return nil }
     return loaded.find(id)

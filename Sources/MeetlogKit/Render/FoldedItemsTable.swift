@@ -7,22 +7,22 @@
 /// table's size in memory. Here one pass measures the columns and a second writes the
 /// lines, each half of a long list on its own thread.
 extension FoldedItems {
-  /// The table's lines, header first; a list of `splitAt` items or more is written in
-  /// two halves at once.
-  func tableBytes(colour: Bool, splitAt: Int = 4_000) -> [UInt8] {
+  /// Appends the table's lines, header first, to `out`; a list of `splitAt` items or
+  /// more is written in two halves at once, and the second half is returned to be
+  /// written after `out` (joining them would copy half the table again).
+  func writeTable(colour: Bool, splitAt: Int = 4_000, into out: inout [UInt8]) -> [UInt8]? {
     let widths = columnWidths()
-    var out: [UInt8] = []
     writeHeader(widths: widths, colour: colour, into: &out)
+    let rowBytes = widths.reduce(0, +) + 2 * widths.count + StateRenderer.summaryWidth
     guard count >= max(2, splitAt) else {
-      out.reserveCapacity(out.count + count * (widths.reduce(0, +) + 2 * widths.count + StateRenderer.summaryWidth))
+      out.reserveCapacity(out.count + count * rowBytes)
       writeRows(0..<count, widths: widths, colour: colour, into: &out)
-      return out
+      return nil
     }
     let half = count / 2
-    let rowBytes = widths.reduce(0, +) + 2 * widths.count + StateRenderer.summaryWidth
     let (_, second) = concurrently(
       {
-        out.reserveCapacity(out.count + count * rowBytes)
+        out.reserveCapacity(out.count + half * rowBytes)
         writeRows(0..<half, widths: widths, colour: colour, into: &out)
       },
       { [self] in
@@ -31,8 +31,7 @@ extension FoldedItems {
         writeRows(half..<count, widths: widths, colour: colour, into: &rest)
         return rest
       })
-    out += second
-    return out
+    return second
   }
 
   /// The display width of every column but the last (which is never padded), headers

@@ -30,6 +30,35 @@ public enum StateRenderer {
     _ state: ProjectedState, items folded: FoldedItems?, section: StateSection, allItems: Bool, format: OutputFormat,
     colour: Bool, splitAt: Int
   ) -> [UInt8] {
+    let pieces = renderPieces(state, items: folded, section: section, allItems: allItems, format: format, colour: colour, splitAt: splitAt)
+    return pieces.count == 1 ? pieces[0] : Array(pieces.joined())
+  }
+
+  /// What `renderBytes` prints, in pieces to be written one after another: a long items
+  /// table comes in two (its halves were written at once; joining them copied 15 MB on a
+  /// million-event log).
+  public static func renderPieces(
+    _ state: ProjectedState, items folded: FoldedItems? = nil, section: StateSection, allItems: Bool, format: OutputFormat,
+    colour: Bool = false, splitAt: Int = 2_000
+  ) -> [[UInt8]] {
+    if let listed = allItems ? folded : folded?.onlyOpen(), format == .table, section != .relations, listed.count > 0 {
+      var out = renderBytes(
+        state, items: nil, section: section, allItems: allItems, format: format, colour: colour, splitAt: splitAt, itemsFollow: true)
+      let rest = listed.writeTable(colour: colour, splitAt: splitAt, into: &out)
+      return rest.map { [out, $0] } ?? [out]
+    }
+    return [
+      renderBytes(
+        state, items: folded, section: section, allItems: allItems, format: format, colour: colour, splitAt: splitAt, itemsFollow: false)
+    ]
+  }
+
+  /// `renderBytes`; with `itemsFollow` (a table whose items the caller writes), the items
+  /// section's heading is the last thing written.
+  private static func renderBytes(
+    _ state: ProjectedState, items folded: FoldedItems?, section: StateSection, allItems: Bool, format: OutputFormat,
+    colour: Bool, splitAt: Int, itemsFollow: Bool
+  ) -> [UInt8] {
     if let folded, format == .markdown {
       var withItems = state
       withItems.items = folded.itemStates()
@@ -114,10 +143,9 @@ public enum StateRenderer {
       }
       if section != .relations {
         out += (markdown ? "### \(allItems ? "Items" : "Open items")\n\n" : (allItems ? "Items\n" : "Open items\n")).utf8
-        if itemCount == 0 {
+        if itemsFollow {
+        } else if itemCount == 0 {
           out += "(none)\n".utf8
-        } else if let folded {
-          out += folded.tableBytes(colour: colour, splitAt: splitAt)
         } else if markdown {
           out += itemsTable(items).renderMarkdown().utf8
         } else {
