@@ -7,41 +7,38 @@
 /// table's size in memory. Here one pass measures the columns and a second writes the
 /// lines, each half of a long list on its own thread.
 extension FoldedItems {
-  /// Appends the table's lines, header first, to `out`; a list of `splitAt` items or
-  /// more is written in two halves at once, and the second half is returned to be
-  /// written after `out` (joining them would copy half the table again).
-  func writeTable(colour: Bool, splitAt: Int = 4_000, into out: inout [UInt8]) -> [UInt8]? {
-    let widths = columnWidths()
-    writeHeader(widths: widths, colour: colour, into: &out)
-    let rowBytes = widths.reduce(0, +) + 2 * widths.count + StateRenderer.summaryWidth
+  /// Appends the table's header to `out` and returns its rows, in one piece, or in two
+  /// for a list of `splitAt` items or more, each half measured and written on its own
+  /// thread (joining them would copy half the table again).
+  func writeTable(colour: Bool, splitAt: Int = 4_000, into out: inout [UInt8]) -> [[UInt8]] {
     guard count >= max(2, splitAt) else {
-      out.reserveCapacity(out.count + count * rowBytes)
-      writeRows(0..<count, widths: widths, colour: colour, into: &out)
-      return nil
+      let measured = measure(0..<count)
+      writeHeader(widths: measured.widths, colour: colour, into: &out)
+      return [rows(0..<count, widths: measured.widths, textBytes: measured.textBytes, colour: colour)]
     }
     let half = count / 2
-    let (_, second) = concurrently(
-      {
-        out.reserveCapacity(out.count + half * rowBytes)
-        writeRows(0..<half, widths: widths, colour: colour, into: &out)
-      },
-      { [self] in
-        var rest: [UInt8] = []
-        rest.reserveCapacity((count - half) * rowBytes)
-        writeRows(half..<count, widths: widths, colour: colour, into: &rest)
-        return rest
-      })
-    return second
+    let (first, second) = concurrently({ measure(0..<half) }, { [self] in measure(half..<count) })
+    let widths = zip(first.widths, second.widths).map { max($0, $1) }
+    writeHeader(widths: widths, colour: colour, into: &out)
+    let (a, b) = concurrently(
+      { rows(0..<half, widths: widths, textBytes: first.textBytes, colour: colour) },
+      { [self] in rows(half..<count, widths: widths, textBytes: second.textBytes, colour: colour) })
+    return [a, b]
   }
 
   /// The display width of every column but the last (which is never padded), headers
-  /// included.
-  private func columnWidths() -> [Int] {
+  /// included, over the items at `positions`; and the bytes of their ids and summaries.
+  private func measure(_ positions: Range<Int>) -> (widths: [Int], textBytes: Int) {
     var widths = StateRenderer.itemHeaders.dropLast().map(\.utf8.count)
+    var textBytes = 0
     store.arena.withUnsafeBufferPointer { arena in
-      for slot in slots {
+      for slot in slots[positions] {
         let s = Int(slot)
-        widths[0] = max(widths[0], Self.displayWidth(DetailReader(arena, at: store.detailStart[s]).itemId))
+        var d = DetailReader(arena, at: store.detailStart[s])
+        let event = d.text()!
+        let item = d.text() ?? event
+        textBytes += item.count + d.text()!.count
+        widths[0] = max(widths[0], Self.displayWidth(item))
         widths[1] = max(widths[1], stateText(slot).utf8.count)
         let pledged = Timestamp.withDisplayBytes(micros: store.pledgedMicros[s], isDate: store.dateFlags[s] & 1 != 0) { $0.count }
         widths[2] = max(widths[2], pledged)
@@ -52,72 +49,88 @@ extension FoldedItems {
         widths[6] = max(widths[6], pairs == 0 ? 0 : 6 * pairs - 1)
       }
     }
-    return widths
+    return (widths, textBytes)
   }
 
   private func writeHeader(widths: [Int], colour: Bool, into out: inout [UInt8]) {
     let headers = StateRenderer.itemHeaders
     for (i, header) in headers.enumerated() {
-      if i > 0 { Self.spaces(2, &out) }
+      if i > 0 { out += "  ".utf8 }
       let padding = i < widths.count ? widths[i] - header.utf8.count : 0
-      if StateRenderer.itemRightAligned.contains(i) { Self.spaces(padding, &out) }
-      Self.styled(colour ? .bold : nil, &out) { $0 += header.utf8 }
-      if !StateRenderer.itemRightAligned.contains(i) && i < widths.count { Self.spaces(padding, &out) }
+      let right = StateRenderer.itemRightAligned.contains(i)
+      if right && padding > 0 { out += repeatElement(UInt8(ascii: " "), count: padding) }
+      if colour { out += "\u{1B}[\(TextStyle.bold.code)m".utf8 }
+      out += header.utf8
+      if colour { out += "\u{1B}[0m".utf8 }
+      if !right && i < widths.count && padding > 0 { out += repeatElement(UInt8(ascii: " "), count: padding) }
     }
     out.append(UInt8(ascii: "\n"))
   }
 
-  private func writeRows(_ positions: Range<Int>, widths: [Int], colour: Bool, into out: inout [UInt8]) {
-    store.arena.withUnsafeBufferPointer { arena in
-      for slot in slots[positions] {
-        let s = Int(slot)
-        var d = DetailReader(arena, at: store.detailStart[s])
-        let event = d.text()!
-        let item = d.text() ?? event
-        let summary = d.text()!
-        let overdue = isOverdue(slot)
-        // ITEM
-        out.append(contentsOf: item)
-        Self.spaces(widths[0] - Self.displayWidth(item) + 2, &out)
-        // STATE
-        let state = stateText(slot)
-        Self.styled(colour ? StateRenderer.stateStyle(store.outcome(of: slot), overdue: overdue) : nil, &out) { $0 += state.utf8 }
-        Self.spaces(widths[1] - state.utf8.count + 2, &out)
-        // PLEDGED
-        let pledged = Timestamp.withDisplayBytes(micros: store.pledgedMicros[s], isDate: store.dateFlags[s] & 1 != 0) {
-          out.append(contentsOf: $0)
-          return $0.count
-        }
-        Self.spaces(widths[2] - pledged + 2, &out)
-        // DUE
-        let due = store.dueDay[s]
-        if due == Int32.min {
-          out += "–".utf8
-          Self.spaces(widths[3] - 1 + 2, &out)
-        } else {
-          Timestamp.withDisplayBytes(micros: Int64(due) * Timestamp.microsPerDay, isDate: true) { out.append(contentsOf: $0) }
-          Self.spaces(widths[3] - 10 + 2, &out)
-        }
-        // OVERDUE
-        Self.styled(colour && overdue ? .red : nil, &out) { $0 += (overdue ? "yes" : "no").utf8 }
-        Self.spaces(widths[4] - (overdue ? 3 : 2) + 2, &out)
-        // AGE, on the right
-        let age = ageDays(slot)
-        Self.spaces(widths[5] - Self.digits(age) - 2, &out)
-        Self.appendDecimal(age, &out)
-        out += " d  ".utf8
-        // PAIRS
-        let pairs = store.pairs(of: slot)
-        for (k, pair) in pairs.enumerated() {
-          if k > 0 { out.append(UInt8(ascii: " ")) }
-          withUnsafeBytes(of: CountryIndexing.pairBytes(pair)) { out.append(contentsOf: $0) }
-        }
-        Self.spaces(widths[6] - (pairs.isEmpty ? 0 : 6 * pairs.count - 1) + 2, &out)
-        // SUMMARY
-        Self.appendTruncated(summary, to: &out)
-        out.append(UInt8(ascii: "\n"))
+  /// The rows of the items at `positions`, written through a pointer into an array sized
+  /// in advance (appending to an array checked its capacity at every cell).
+  private func rows(_ positions: Range<Int>, widths: [Int], textBytes: Int, colour: Bool) -> [UInt8] {
+    // Each column's text is at most its width in bytes (all ASCII but the ids, the
+    // summaries and the dash of a missing due date), and its padding at most its width.
+    let perRow = 2 * widths.reduce(0, +) + 2 * widths.count + 3 + 3 + 1 + (colour ? 2 * 9 : 0)
+    let capacity = positions.count * perRow + textBytes
+    return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+      var line = LineWriter(buffer)
+      store.arena.withUnsafeBufferPointer { arena in
+        for slot in slots[positions] { writeRow(slot, arena, widths: widths, colour: colour, &line) }
       }
+      initialized = line.count
     }
+  }
+
+  private func writeRow(_ slot: Int32, _ arena: UnsafeBufferPointer<UInt8>, widths: [Int], colour: Bool, _ line: inout LineWriter) {
+    let s = Int(slot)
+    var d = DetailReader(arena, at: store.detailStart[s])
+    let event = d.text()!
+    let item = d.text() ?? event
+    let summary = d.text()!
+    let overdue = isOverdue(slot)
+    // ITEM
+    line.bytes(item)
+    line.spaces(widths[0] - Self.displayWidth(item) + 2)
+    // STATE
+    let state = stateText(slot)
+    let style = colour ? StateRenderer.stateStyle(store.outcome(of: slot), overdue: overdue) : nil
+    line.styled(style) { $0.text(state) }
+    line.spaces(widths[1] - state.utf8.count + 2)
+    // PLEDGED
+    let pledged = Timestamp.withDisplayBytes(micros: store.pledgedMicros[s], isDate: store.dateFlags[s] & 1 != 0) {
+      line.bytes($0)
+      return $0.count
+    }
+    line.spaces(widths[2] - pledged + 2)
+    // DUE
+    let due = store.dueDay[s]
+    if due == Int32.min {
+      line.text("–")
+      line.spaces(widths[3] - 1 + 2)
+    } else {
+      Timestamp.withDisplayBytes(micros: Int64(due) * Timestamp.microsPerDay, isDate: true) { line.bytes($0) }
+      line.spaces(widths[3] - 10 + 2)
+    }
+    // OVERDUE
+    line.styled(colour && overdue ? .red : nil) { $0.text(overdue ? "yes" : "no") }
+    line.spaces(widths[4] - (overdue ? 3 : 2) + 2)
+    // AGE, on the right
+    let age = ageDays(slot)
+    line.spaces(widths[5] - Self.digits(age) - 2)
+    line.decimal(age)
+    line.text(" d  ")
+    // PAIRS
+    let (first, end) = (Int(store.pairStart[s]), Int(store.pairStart[s + 1]))
+    for k in first..<end {
+      if k > first { line.byte(UInt8(ascii: " ")) }
+      withUnsafeBytes(of: CountryIndexing.pairBytes(store.pairs[k])) { line.bytes($0.assumingMemoryBound(to: UInt8.self)) }
+    }
+    line.spaces(widths[6] - (end == first ? 0 : 6 * (end - first) - 1) + 2)
+    // SUMMARY
+    Self.writeTruncated(summary, to: &line)
+    line.byte(UInt8(ascii: "\n"))
   }
 
   /// The STATE cell's text.
@@ -130,26 +143,15 @@ extension FoldedItems {
 
   /// `String.truncated(limit)` of a summary, from its bytes when it is ASCII (one
   /// character per byte; a carriage return could pair with a line feed).
-  private static func appendTruncated(_ text: UnsafeBufferPointer<UInt8>, limit: Int = StateRenderer.summaryWidth, to out: inout [UInt8]) {
+  private static func writeTruncated(
+    _ text: UnsafeBufferPointer<UInt8>, limit: Int = StateRenderer.summaryWidth, to line: inout LineWriter
+  ) {
     guard text.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else {
-      out += String(decoding: text, as: UTF8.self).truncated(limit).utf8
-      return
+      return line.text(String(decoding: text, as: UTF8.self).truncated(limit))
     }
-    if text.count <= limit { return out.append(contentsOf: text) }
-    out.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<(limit - 1)]))
-    out += "…".utf8
-  }
-
-  /// Writes a cell through `write`, in `style`'s escape codes when there is one.
-  private static func styled(_ style: TextStyle?, _ out: inout [UInt8], _ write: (inout [UInt8]) -> Void) {
-    guard let style else { return write(&out) }
-    out += "\u{1B}[\(style.code)m".utf8
-    write(&out)
-    out += "\u{1B}[0m".utf8
-  }
-
-  private static func spaces(_ n: Int, _ out: inout [UInt8]) {
-    if n > 0 { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: n)) }
+    if text.count <= limit { return line.bytes(text) }
+    line.bytes(UnsafeBufferPointer(rebasing: text[..<(limit - 1)]))
+    line.text("…")
   }
 
   private static func digits(_ n: Int) -> Int {
@@ -160,15 +162,59 @@ extension FoldedItems {
     }
     return count
   }
+}
 
-  private static func appendDecimal(_ n: Int, _ out: inout [UInt8]) {
+/// Writes bytes through a pointer into a buffer the caller sized for everything written.
+private struct LineWriter {
+  private let base: UnsafeMutablePointer<UInt8>
+  private let capacity: Int
+  private(set) var count = 0
+
+  init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+    base = buffer.baseAddress!
+    capacity = buffer.count
+  }
+
+  mutating func byte(_ b: UInt8) {
+    precondition(count < capacity)
+    base[count] = b
+    count += 1
+  }
+
+  mutating func bytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+    precondition(count + bytes.count <= capacity)
+    if let source = bytes.baseAddress { (base + count).update(from: source, count: bytes.count) }
+    count += bytes.count
+  }
+
+  mutating func text(_ text: String) {
+    var text = text
+    text.withUTF8 { bytes($0) }
+  }
+
+  mutating func spaces(_ n: Int) {
+    guard n > 0 else { return }
+    precondition(count + n <= capacity)
+    (base + count).update(repeating: UInt8(ascii: " "), count: n)
+    count += n
+  }
+
+  mutating func decimal(_ n: Int) {
     var divisor = 1
     while divisor <= n / 10 { divisor *= 10 }
     var rest = n
     while divisor > 0 {
-      out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+      byte(UInt8(ascii: "0") + UInt8(rest / divisor))
       rest %= divisor
       divisor /= 10
     }
+  }
+
+  /// A cell through `write`, in `style`'s escape codes when there is one.
+  mutating func styled(_ style: TextStyle?, _ write: (inout LineWriter) -> Void) {
+    guard let style else { return write(&self) }
+    text("\u{1B}[\(style.code)m")
+    write(&self)
+    text("\u{1B}[0m")
   }
 }
