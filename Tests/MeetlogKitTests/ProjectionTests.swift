@@ -329,55 +329,85 @@ import Testing
       #expect(prefix.pairs == Array(whole.pairs[..<Int(whole.pairStart[kept])]))
       for slot in stride(from: 0, to: kept, by: 97) { #expect(prefix.itemId(Int32(slot)) == whole.itemId(Int32(slot))) }
     }
-    // Truncated or damaged bytes are refused: a cut reads only the chunks, so here a
-    // part without the open items' texts, which end it otherwise.
-    let bare = try #require(FoldSnapshot.decodeItems(part, indexIds: false, details: false))
-    let chunksOnly = Array(ItemsPart.encode(bare).joined())
-    #expect(FoldSnapshot.decodeItems(chunksOnly, indexIds: false, pledgedBy: .max) != nil)
+    // Truncated or damaged bytes are refused.
     #expect(FoldSnapshot.decodeItems(Array(part.dropLast()), indexIds: false, pledgedBy: nil) == nil)
-    #expect(FoldSnapshot.decodeItems(Array(chunksOnly.dropLast()), indexIds: false, pledgedBy: .max) == nil)
+    #expect(FoldSnapshot.decodeItems(Array(part.dropLast()), indexIds: false, pledgedBy: .max) == nil)
     #expect(FoldSnapshot.decodeItems(Array(part.dropFirst()), indexIds: false, pledgedBy: nil) == nil)
   }
 
-  /// The part ends with the open items' texts: decoded whole, every item open at the
-  /// cut has its details (the same as a fold of the log gives), closed ones have none;
-  /// a damaged record is refused, not read out of bounds.
-  @Test func thePartHoldsTheOpenItemsTexts() throws {
+  /// The `open_items` part holds what is printed of every item open at the cut (the same
+  /// as a fold of the log gives): given to the `items` part's slots, or as a store of its
+  /// own; a damaged record is refused, not read out of bounds.
+  @Test func theOpenItemsPartHoldsWhatIsPrinted() throws {
     var generator = HistoryGenerator(seed: 11)
     let store = try Fixtures.store(generator.lines(3_000))
-    let now = Fixtures.day("2120-01-01T00:00:00Z")
-    try store.writeSnapshot(now: now)
+    try store.writeSnapshot(now: Fixtures.day("2120-01-01T00:00:00Z"))
     let snapshot = try #require(try store.snapshots().first)
-    let part = try #require(try store.storedPart(snapshot, "items"))
-    let items = try #require(FoldSnapshot.decodeItems(part, indexIds: false))
     var fold = StateFold(weights: ScoreWeights(), pointDay: Int(floorDiv(snapshot.cutMicros, Timestamp.microsPerDay)))
     try StateQuery.foldEvents(store, into: &fold, bound: snapshot.seqBound, after: nil, upTo: snapshot.cutMicros)
-    #expect(fold.items.count == items.count)
-    var open = 0
+    let open = (0..<Int32(fold.items.count)).filter { fold.items.outcome[Int($0)] == 0 }
+    #expect(open.count > 100 && open.count < fold.items.count)
+    let bytes = try #require(try store.storedOpenItems(snapshot))
+    // Given to the items part's slots.
+    let part = try #require(try store.storedPart(snapshot, "items"))
+    var items = try #require(FoldSnapshot.decodeItems(part, indexIds: false))
+    #expect(OpenItemsPart.adopt(bytes, into: &items))
     for slot in 0..<Int32(items.count) {
-      if items.outcome[Int(slot)] == 0 {
-        open += 1
-        #expect(items.detailStart[Int(slot)] >= 0)
-        #expect(items.details(slot) == fold.items.details(slot))
-      } else {
-        #expect(items.detailStart[Int(slot)] < 0)
-      }
+      #expect((items.detailStart[Int(slot)] >= 0) == open.contains(slot))
+      if items.detailStart[Int(slot)] >= 0 { #expect(items.details(slot) == fold.items.details(slot)) }
     }
-    #expect(open > 100)
-    // Without details asked for, none are read.
-    let bare = try #require(FoldSnapshot.decodeItems(part, indexIds: false, details: false))
-    #expect(bare.slotsWithoutDetails.count == items.count)
+    // A store of their own.
+    let alone = try #require(OpenItemsPart.store(bytes))
+    #expect(alone.count == open.count)
+    for (k, slot) in open.enumerated() {
+      let k = Int32(k)
+      #expect(alone.details(k) == fold.items.details(slot) && Array(alone.pairs(of: k)) == Array(fold.items.pairs(of: slot)))
+      #expect(alone.pledgedMicros[Int(k)] == fold.items.pledgedMicros[Int(slot)] && alone.dueDay[Int(k)] == fold.items.dueDay[Int(slot)])
+      #expect(alone.dateFlags[Int(k)] == fold.items.dateFlags[Int(slot)] & 1 && alone.outcome[Int(k)] == 0)
+    }
     // A record's length made to run past its segment.
-    let segments = ItemsPart.encode(fold.items)
-    var damaged = segments
-    var last = damaged.removeLast()
+    let segments = OpenItemsPart.encode(fold.items)
+    #expect(Array(segments.joined()) == bytes)
+    var last = segments.last!
     let n = Int(last[0]) | Int(last[1]) << 8  // the segment's item count, little-endian
     #expect(n > 0 && last[2..<8].allSatisfy { $0 == 0 })
-    let firstRecord = 8 + 4 * n + 4 * (n + 1)
+    let pairCount = Int(last[8 + 4 * n + 4 * n]) | Int(last[8 + 4 * n + 4 * n + 1]) << 8
+    let firstRecord = 8 + 4 * n + 4 * (n + 1) + 4 * pairCount + 8 * n + n + 4 * n + 4 * (n + 1)
     last[firstRecord + 3] = 0x7F
-    damaged.append(last)
-    #expect(FoldSnapshot.decodeItems(Array(segments.joined()), indexIds: false) != nil)
-    #expect(FoldSnapshot.decodeItems(Array(damaged.joined()), indexIds: false) == nil)
+    let damaged = Array((segments.dropLast() + [last]).joined())
+    #expect(OpenItemsPart.store(damaged) == nil)
+    var again = try #require(FoldSnapshot.decodeItems(part, indexIds: false))
+    #expect(!OpenItemsPart.adopt(damaged, into: &again))
+    #expect(OpenItemsPart.store(Array(bytes.dropLast())) == nil)
+  }
+
+  /// `state` with only the open items, nothing after the snapshot's cut pledging,
+  /// updating or resolving one, prints the snapshot's open items as stored: the same
+  /// state as folding the log, after other events too; a pledge after the cut takes
+  /// the usual way, with the same result.
+  @Test func openItemsPrintedFromTheSnapshotAreTheFoldsOpenItems() throws {
+    var generator = HistoryGenerator(seed: 12)
+    let store = try Fixtures.store(generator.lines(2_000))
+    let now = Fixtures.day("2120-01-01T00:00:00Z")
+    try store.writeSnapshot(now: now)
+    func check(_ note: String) throws {
+      for asOf in [nil, "2119-06-01"] as [String?] {
+        let point = PointInTime(asOf: asOf.map { try! Timestamp.parse($0).get() }, now: now)
+        let run = try StateQuery.runResuming(store, point, weights: ScoreWeights(), withItems: true, closedItems: false, useSnapshots: true)
+        let slow = try StateQuery.run(store, point, closedItems: false, useSnapshots: false)
+        let fast = run.state
+        #expect(run.resumedCut != nil, "\(note)")
+        #expect(fast == slow, "\(note)")
+        #expect(!fast.items.isEmpty)
+      }
+    }
+    try check("at the snapshot")
+    _ = try store.append(
+      try Fixtures.pending([Fixtures.thanks("after-1", "2119-03-01"), Fixtures.meeting("after-m", "2119-04-01")]), expectSeq: nil,
+      now: now)
+    try check("meetings and thanks after the cut")
+    _ = try store.append(try Fixtures.pending([Fixtures.pledge("after-p", "2119-05-01", item: "after-i")]), expectSeq: nil, now: now)
+    try check("a pledge after the cut")
   }
 
   /// The part is stored as a frame per chunk: the frames up to the last chunk with an

@@ -5,9 +5,9 @@
 /// items count (open ones with their sorted due days, closed ones by outcome) — all that
 /// `state relations` needs when nothing after the cut updates or resolves an item.
 /// `items`: the items' flat arrays with their pledges' seqs and the item ids, read when
-/// items are printed or touched again, and the texts of the items open at the cut
-/// (`ItemDetailSegments`); closed items' texts are read back from their pledges when
-/// printed (`StateQuery`). Numbers are little-endian; arrays of fixed-width numbers are
+/// items are printed or touched again. A third, `open_items` (`OpenItemsPart`), holds
+/// what is printed of the items open at the cut, texts included; closed items' texts are
+/// read back from their pledges when printed (`StateQuery`). Numbers are little-endian; arrays of fixed-width numbers are
 /// written as their raw bytes, so loading is a few copies, not one allocation per item.
 enum FoldSnapshot {
   static let magic: [UInt8] = Array("meetlog-fold-4".utf8)
@@ -34,8 +34,9 @@ enum FoldSnapshot {
   }
 
   /// The snapshot of a fold that kept its items' details (ids are read from them).
-  /// The `items` part comes as its segments (`ItemsPart`), each compressed on its own.
-  static func encode(_ fold: StateFold) -> (relations: [UInt8], items: [[UInt8]]) {
+  /// The `items` and `open_items` parts come as their segments (`ItemsPart`,
+  /// `OpenItemsPart`), each compressed on its own.
+  static func encode(_ fold: StateFold) -> (relations: [UInt8], items: [[UInt8]], openItems: [[UInt8]]) {
     var w = ByteWriter()
     w.bytes(magic)
     for table in [fold.topics.strings, fold.cities.strings] {
@@ -68,15 +69,16 @@ enum FoldSnapshot {
       w.int(base.dueDays.count)
       w.array(base.dueDays)
     }
-    return (w.output, ItemsPart.encode(fold.items))
+    return (w.output, ItemsPart.encode(fold.items), OpenItemsPart.encode(fold.items))
   }
 
-  /// The fold stored in the two parts, ready to fold the events after the cut towards
+  /// The fold stored in the parts, ready to fold the events after the cut towards
   /// `pointDay`; without `items`, the fold counts the snapshot's items from the relations
   /// part and must not meet an update or a resolution of one of them. `keepDetails` as
-  /// for `StateFold`. Nil when the bytes are not a snapshot this version wrote.
+  /// for `StateFold`; with it, the open items' texts come from `openItems` when it is
+  /// there. Nil when the bytes are not a snapshot this version wrote.
   static func decode(
-    relations: [UInt8], items: [UInt8]?, itemDetails: [UInt8]? = nil, weights: ScoreWeights, pointDay: Int, keepDetails: Bool,
+    relations: [UInt8], items: [UInt8]?, openItems: [UInt8]? = nil, weights: ScoreWeights, pointDay: Int, keepDetails: Bool,
     countTopics: Bool = true
   ) -> StateFold? {
     var r = ByteReader(relations)
@@ -131,8 +133,8 @@ enum FoldSnapshot {
       fold.baseCounts = baseCounts
       return fold
     }
-    guard var decoded = ItemsPart.decode(items, indexIds: true, pledgedBy: nil, details: keepDetails, detailBytes: itemDetails)?.store
-    else { return nil }
+    guard var decoded = decodeItems(items) else { return nil }
+    if keepDetails, let openItems, !OpenItemsPart.adopt(openItems, into: &decoded) { return nil }
     decoded.keepDetails = keepDetails
     fold.items = decoded
     return fold
@@ -162,10 +164,10 @@ enum FoldSnapshot {
     return fold
   }
 
-  /// The `items` part alone (ids indexed unless `indexIds` is false; with `details`,
-  /// the open items' texts); nil when the bytes are not an items part this version wrote.
-  static func decodeItems(_ items: [UInt8], indexIds: Bool = true, details: Bool = true) -> ItemStore? {
-    ItemsPart.decode(items, indexIds: indexIds, pledgedBy: nil, details: details)?.store
+  /// The `items` part alone (details not read, ids indexed unless `indexIds` is false);
+  /// nil when the bytes are not an items part this version wrote.
+  static func decodeItems(_ items: [UInt8], indexIds: Bool = true) -> ItemStore? {
+    decodeItems(items, indexIds: indexIds, pledgedBy: nil)?.store
   }
 
   /// The items of the part pledged by `cut` (all with nil), and how many the part holds

@@ -4,13 +4,12 @@
 /// of the whole part (17.5 MB once decompressed on a million-event log).
 ///
 /// The header: the magic, the item count, the items per chunk, the chunk count and, per
-/// chunk, the earliest pledge time among its items, then how many segments of the open
-/// items' texts follow the chunks (`ItemDetailSegments`). A chunk: its items' arrays, as
+/// chunk, the earliest pledge time among its items. A chunk: its items' arrays, as
 /// `ItemStore` holds them, with the pair and id offsets counted from the chunk's start.
 enum ItemsPart {
-  static let magic: [UInt8] = Array("meetlog-items-6".utf8)
+  static let magic: [UInt8] = Array("meetlog-items-5".utf8)
   /// How every version's items part begins (meetlog wrote `meetlog-items-4`, one frame,
-  /// before the part came in chunks, and `meetlog-items-5`, without the open items' texts).
+  /// before the part came in chunks).
   static let family: [UInt8] = Array("meetlog-items-".utf8)
 
   /// Chunks of at least 16,384 items, at most sixteen of them: one or two frames on the
@@ -19,7 +18,7 @@ enum ItemsPart {
   static func itemsPerChunk(count: Int) -> Int { max(16_384, (count + 15) / 16) }
 
   /// The part's segments: the header, then one per chunk (of `perChunk` items; tests
-  /// choose small ones), then the open items' texts.
+  /// choose small ones).
   static func encode(_ items: ItemStore, perChunk: Int? = nil) -> [[UInt8]] {
     let count = items.count
     let perChunk = perChunk ?? itemsPerChunk(count: count)
@@ -30,9 +29,7 @@ enum ItemsPart {
     header.int(perChunk)
     header.int(chunks.count)
     header.array(chunks.map { items.pledgedMicros[$0].min()! })
-    let details = ItemDetailSegments.encode(items)
-    header.int(details.count)
-    return [header.output] + chunks.map { encode(items, $0) } + details
+    return [header.output] + chunks.map { encode(items, $0) }
   }
 
   private static func encode(_ items: ItemStore, _ slots: Range<Int>) -> [UInt8] {
@@ -62,40 +59,28 @@ enum ItemsPart {
   /// `header` does not begin with a header this version wrote.
   static func segmentsNeeded(header: [UInt8], pledgedBy cut: Int64) -> Int? {
     var r = ByteReader(header)
-    guard let (_, _, earliest, _) = readHeader(&r) else { return nil }
+    guard let (_, _, earliest) = readHeader(&r) else { return nil }
     return 1 + (earliest.lastIndex { $0 <= cut }.map { $0 + 1 } ?? 0)
   }
 
-  /// How many frames after the header hold the items' chunks, and how many the open
-  /// items' texts; nil when `header` does not begin with a header this version wrote.
-  static func frames(header: [UInt8]) -> (chunks: Int, details: Int)? {
-    var r = ByteReader(header)
-    guard let (_, _, earliest, details) = readHeader(&r) else { return nil }
-    return (earliest.count, details)
-  }
-
-  private static func readHeader(_ r: inout ByteReader) -> (count: Int, perChunk: Int, earliest: [Int64], detailSegments: Int)? {
+  private static func readHeader(_ r: inout ByteReader) -> (count: Int, perChunk: Int, earliest: [Int64])? {
     // Bounded, so that damaged numbers cannot overflow what is computed from them.
     guard r.bytes(magic.count).map(Array.init) == magic, let count = r.int(), count >= 0, count < 1 << 31,
       let perChunk = r.int(), perChunk > 0, perChunk < 1 << 31, let chunkCount = r.int(),
-      chunkCount == (count + perChunk - 1) / perChunk, let earliest: [Int64] = r.array(chunkCount), let detailSegments = r.int(),
-      detailSegments >= 0, detailSegments <= count
+      chunkCount == (count + perChunk - 1) / perChunk, let earliest: [Int64] = r.array(chunkCount)
     else { return nil }
-    return (count, perChunk, earliest, detailSegments)
+    return (count, perChunk, earliest)
   }
 
   /// The items pledged by `cut` (all with nil), ids indexed unless `indexIds` is false,
-  /// and how many the part holds; without a cut and with `details`, with the open
-  /// items' texts. `bytes` holds the part's segments from the header on:
+  /// and how many the part holds. `bytes` holds the part's segments from the header on:
   /// all of them, or with a cut at least the `segmentsNeeded`. The items pledged by the
   /// cut must be the first slots (a fold adds items in the order of their pledges; an
   /// item pledged again keeps its slot and may break that): nil otherwise, and when the
   /// bytes are not a part this version wrote.
-  static func decode(_ bytes: [UInt8], indexIds: Bool, pledgedBy cut: Int64?, details: Bool = true, detailBytes: [UInt8]? = nil) -> (
-    store: ItemStore, count: Int
-  )? {
+  static func decode(_ bytes: [UInt8], indexIds: Bool, pledgedBy cut: Int64?) -> (store: ItemStore, count: Int)? {
     var r = ByteReader(bytes)
-    guard let (count, perChunk, earliest, detailSegments) = readHeader(&r) else { return nil }
+    guard let (count, perChunk, earliest) = readHeader(&r) else { return nil }
     let chunks = cut.map { cut in earliest.lastIndex { $0 <= cut }.map { $0 + 1 } ?? 0 } ?? earliest.count
     // Where each chunk's arrays are, in the order of `Column`.
     var runs = [[(at: Int, count: Int)]](repeating: [], count: Column.allCases.count)
@@ -119,6 +104,7 @@ enum ItemsPart {
       idBase.append(idTotal)
       (pairTotal, idTotal) = (pairTotal + pairCount, idTotal + idCount)
     }
+    guard cut != nil || r.atEnd else { return nil }
     let read = min(count, chunks * perChunk)
     let pledged = r.gather(runs[Column.pledged.rawValue], total: read, as: Int64.self)
     for chunk in 0..<chunks {
@@ -165,16 +151,6 @@ enum ItemsPart {
     store.detailStart += repeatElement(-1, count: kept)
     let idBytes: [UInt8] = r.gather(runs[Column.idBytes.rawValue], total: Int(idStart[kept]))
     store.loaded = LoadedIds(idStart: idStart, idBytes: idBytes, indexed: indexIds)
-    if cut == nil {
-      // The open items' texts end the part (or come decompressed on their own).
-      if let detailBytes {
-        guard r.atEnd, !details || ItemDetailSegments.adopt(detailBytes, from: 0, segments: detailSegments, into: &store) else {
-          return nil
-        }
-      } else if details {
-        guard ItemDetailSegments.adopt(bytes, from: r.at, segments: detailSegments, into: &store) else { return nil }
-      }
-    }
     return (store, count)
   }
 

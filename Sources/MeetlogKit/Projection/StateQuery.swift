@@ -73,6 +73,8 @@ public enum StateQuery {
       let bound = try boundSeq(store, point)
       var resumed: (fold: StateFold, cut: Int64)?
       var pendingItems: RewoundItems?
+      /// The snapshot's open items as stored, when they are the list (`OpenItemsPart`).
+      var openItems: ItemStore?
       if useSnapshots, let snapshots = store as? SnapshotStore {
         let fingerprint = FoldSnapshot.fingerprint(weights)
         for s in try snapshots.snapshots() where s.weights == fingerprint {
@@ -91,6 +93,17 @@ public enum StateQuery {
             }
             continue
           }
+          // Only the open items listed, and nothing after the cut pledging, updating or
+          // resolving one: they are the snapshot's open items as stored, and the
+          // relations count the items from the relations part.
+          if withItems && !closedItems, try !snapshots.addsOrTouchesItems(after: s, bound: bound, asOfMicros: point.asOfMicros),
+            let bytes = try snapshots.storedOpenItems(s), let open = OpenItemsPart.store(bytes),
+            let fold = try snapshots.loadFold(s, weights: weights, pointDay: point.day, withItems: false, withTopics: withTopics)
+          {
+            openItems = open
+            resumed = (fold, s.cutMicros)
+            break
+          }
           var needItems = withItems
           if !needItems { needItems = try snapshots.touchesItems(after: s, bound: bound, asOfMicros: point.asOfMicros) }
           if let fold = try snapshots.loadFold(s, weights: weights, pointDay: point.day, withItems: needItems, withTopics: withTopics) {
@@ -106,9 +119,16 @@ public enum StateQuery {
         fold = StateFold(weights: weights, pointDay: point.day, keepDetails: withItems, countTopics: withTopics)
         try foldEvents(store, into: &fold, bound: bound, after: nil, upTo: point.asOfMicros)
       }
-      if withItems, let snapshots = store as? SnapshotStore { try snapshots.readDetails(into: &fold, closedItems: closedItems) }
-      var (state, items) = fold.foldedResult(
-        point: point, seq: bound, withItems: withItems, closedItems: closedItems, withTopics: withTopics)
+      var state: ProjectedState
+      var items: FoldedItems?
+      if let openItems, resumed != nil {
+        state = fold.foldedResult(point: point, seq: bound, withItems: false, closedItems: false, withTopics: withTopics).state
+        items = FoldedItems(openItems, pointDay: point.day, closedItems: false)
+      } else {
+        if withItems, let snapshots = store as? SnapshotStore { try snapshots.readDetails(into: &fold, closedItems: closedItems) }
+        (state, items) = fold.foldedResult(
+          point: point, seq: bound, withItems: withItems, closedItems: closedItems, withTopics: withTopics)
+      }
       if itemStates {
         state.items = items?.itemStates() ?? []
         items = nil

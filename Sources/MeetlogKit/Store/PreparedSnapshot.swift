@@ -31,6 +31,7 @@ struct PreparedSnapshot {
   let key: Key
   let relations: [UInt8]
   let items: [UInt8]
+  let openItems: [UInt8]
   let checkpoints: [CheckpointRow]
 
   /// The snapshot of `fold`, which has folded the log up to the key's cut; nil when it
@@ -43,6 +44,7 @@ struct PreparedSnapshot {
     let compressor = ZstdCompressor(level: 3)
     relations = compressor.compress(parts.relations)
     items = parts.items.flatMap { compressor.compress($0) }
+    openItems = parts.openItems.flatMap { compressor.compress($0) }
   }
 
   /// The snapshot of a log that `appended` holds whole (a large first append), folded

@@ -15,6 +15,8 @@ protocol SnapshotStore {
     _ snapshot: SnapshotInfo, weights: ScoreWeights, pointDay: Int, withItems: Bool, withTopics: Bool
   ) throws(MeetlogError) -> StateFold?
   func touchesItems(after snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64?) throws(MeetlogError) -> Bool
+  func addsOrTouchesItems(after snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64?) throws(MeetlogError) -> Bool
+  func storedOpenItems(_ snapshot: SnapshotInfo) throws(MeetlogError) -> [UInt8]?
   func checkpointFold(
     _ snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64, weights: ScoreWeights, pointDay: Int, withItems: Bool,
     withTopics: Bool
@@ -31,7 +33,8 @@ extension SQLiteEventStore: SnapshotStore {
       created_at TEXT NOT NULL,
       weights TEXT NOT NULL,
       relations BLOB NOT NULL,
-      items BLOB NOT NULL
+      items BLOB NOT NULL,
+      open_items BLOB
     ) STRICT
     """
 
@@ -79,58 +82,103 @@ extension SQLiteEventStore: SnapshotStore {
   }
 
   /// The fold of a snapshot; `withItems` also reads its items (to print them, or to
-  /// fold updates and resolutions of them), and keeps the texts of later items.
+  /// fold updates and resolutions of them), with the open items' texts when the
+  /// snapshot holds them, and keeps the texts of later items.
   func loadFold(
     _ snapshot: SnapshotInfo, weights: ScoreWeights, pointDay: Int, withItems: Bool, withTopics: Bool = true
   ) throws(MeetlogError) -> StateFold? {
     guard let relations = try storedPart(snapshot, "relations") else { return nil }
-    var items: (chunks: [UInt8], details: [UInt8])?
+    var parts: (items: [UInt8], openItems: [UInt8]?)?
     if withItems {
-      items = try storedItems(snapshot)
-      if items == nil { return nil }
+      parts = try storedItemParts(snapshot)
+      if parts == nil { return nil }
     }
     return FoldSnapshot.decode(
-      relations: relations, items: items?.chunks, itemDetails: items?.details, weights: weights, pointDay: pointDay,
+      relations: relations, items: parts?.items, openItems: parts?.openItems, weights: weights, pointDay: pointDay,
       keepDetails: withItems, countTopics: withTopics)
   }
 
-  /// A snapshot's `items` part decompressed in two: the header and the items' chunks,
-  /// and the open items' texts, each on its own thread (they are 17.5 and 20 MB on a
-  /// million-event log). Nil when it is damaged or in another version's layout.
-  func storedItems(_ snapshot: SnapshotInfo) throws(MeetlogError) -> (chunks: [UInt8], details: [UInt8])? {
-    try translate { () throws(SQLiteError) -> (chunks: [UInt8], details: [UInt8])? in
-      let statement = try connection.prepare("SELECT items FROM snapshots WHERE id = ?")
+  /// A snapshot's `items` and `open_items` parts, decompressed at once on two threads
+  /// (17.5 and 20 MB on a million-event log); `open_items` nil when the snapshot has
+  /// none (written by an earlier meetlog). Nil when a part is damaged.
+  func storedItemParts(_ snapshot: SnapshotInfo) throws(MeetlogError) -> (items: [UInt8], openItems: [UInt8]?)? {
+    guard try hasOpenItems() else { return try storedPart(snapshot, "items").map { ($0, nil) } }
+    return try translate { () throws(SQLiteError) -> (items: [UInt8], openItems: [UInt8]?)? in
+      let statement = try connection.prepare("SELECT items, open_items FROM snapshots WHERE id = ?")
       try statement.bind(1, snapshot.id)
-      guard try statement.step(), let decompressor = try? ZstdDecompressor() else { return nil }
-      return statement.withBlob(0) { raw in
-        guard let header = try? decompressor.decompressFrames(raw, first: 1), let frames = ItemsPart.frames(header: header) else {
-          return nil
+      guard try statement.step() else { return nil }
+      let limit = Int(Int32.max)
+      guard !statement.isNull(1) else {
+        return statement.withBlob(0) { raw in (try? ZstdDecompressor().decompressFrames(raw, limit: limit)).map { ($0, nil) } }
+      }
+      return statement.withBlob(0) { items in
+        statement.withBlob(1) { open in
+          nonisolated(unsafe) let open = open
+          let (a, b) = concurrently(
+            { try? ZstdDecompressor().decompressFrames(items, limit: limit) },
+            { try? ZstdDecompressor().decompressFrames(open, limit: limit) })
+          guard let a, let b else { return nil }
+          return (a, b)
         }
-        let split = 1 + frames.chunks
-        nonisolated(unsafe) let blob = raw
-        let (chunks, details) = concurrently(
-          { try? decompressor.decompressFrames(raw, 0..<split, limit: Int(Int32.max)) },
-          { try? ZstdDecompressor().decompressFrames(blob, split..<Int.max, limit: Int(Int32.max)) })
-        guard let chunks, let details else { return nil }
-        return (chunks, details)
       }
     }
+  }
+
+  /// A snapshot's `open_items` part, its frames decompressed on two threads; nil when it
+  /// has none or it is damaged.
+  func storedOpenItems(_ snapshot: SnapshotInfo) throws(MeetlogError) -> [UInt8]? {
+    guard try hasOpenItems() else { return nil }
+    return try translate { () throws(SQLiteError) -> [UInt8]? in
+      let statement = try connection.prepare("SELECT open_items FROM snapshots WHERE id = ?")
+      try statement.bind(1, snapshot.id)
+      guard try statement.step(), !statement.isNull(0) else { return nil }
+      return statement.withBlob(0) { raw in try? ZstdDecompressor.decompressFramesOnTwoThreads(raw, limit: Int(Int32.max)) }
+    }
+  }
+
+  /// Whether the snapshots table has the `open_items` column (an earlier meetlog made
+  /// it without; `writeSnapshot` adds it).
+  func hasOpenItems() throws(MeetlogError) -> Bool {
+    try translate { () throws(SQLiteError) in
+      try connection.scalar("SELECT count(*) FROM pragma_table_info('snapshots') WHERE name = 'open_items'") > 0
+    }
+  }
+
+  /// Whether an event after the snapshot's cut (within the bound and `asOfMicros`)
+  /// pledges, updates or resolves an item: with none, `state` prints the snapshot's
+  /// open items as they are (`storedOpenItems`), without its `items` part.
+  func addsOrTouchesItems(after snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64?) throws(MeetlogError) -> Bool {
+    try countAfter(
+      snapshot, bound: bound, asOfMicros: asOfMicros, types: [.agreementPledged, .itemUpdated, .itemResolved]) > 0
   }
 
   /// Whether an event after the snapshot's cut (within the bound and `asOfMicros`)
   /// updates or resolves an item: folding it needs the snapshot's items.
   func touchesItems(after snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64?) throws(MeetlogError) -> Bool {
+    try countAfter(snapshot, bound: bound, asOfMicros: asOfMicros, types: [.itemUpdated, .itemResolved]) > 0
+  }
+
+  /// How many events of `types` with seq ≤ `bound` occurred after the snapshot's cut and
+  /// at or before `asOfMicros`.
+  private func countAfter(_ snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64?, types: [EventType]) throws(MeetlogError)
+    -> Int64
+  {
     try translate { () throws(SQLiteError) in
+      let codes = types.map { String(StoreSchema.typeCode($0)) }.joined(separator: ", ")
       let statement = try connection.prepare(
-        """
-        SELECT count(*) FROM events WHERE seq <= ? AND occurred_us > ? AND occurred_us <= ?
-        AND type IN (\(StoreSchema.typeCode(.itemUpdated)), \(StoreSchema.typeCode(.itemResolved)))
-        """)
+        "SELECT count(*) FROM events WHERE seq <= ? AND occurred_us > ? AND occurred_us <= ? AND type IN (\(codes))")
       try statement.bind(1, bound)
       try statement.bind(2, snapshot.cutMicros)
       try statement.bind(3, asOfMicros ?? Int64.max)
       _ = try statement.step()
-      return statement.int64(0) > 0
+      return statement.int64(0)
+    }
+  }
+
+  /// Whether a part of a snapshot is NULL.
+  func storedIsNull(_ snapshot: SnapshotInfo, _ column: String) throws(MeetlogError) -> Bool {
+    try translate { () throws(SQLiteError) in
+      try connection.scalar("SELECT \(column) IS NULL FROM snapshots WHERE id = \(snapshot.id)") != 0
     }
   }
 
@@ -324,15 +372,19 @@ extension SQLiteEventStore: SnapshotStore {
       try Self.retryingWhileBusy { () throws(SQLiteError) in try connection.execute("BEGIN IMMEDIATE") }
       do throws(SQLiteError) {
         try connection.execute(Self.snapshotsTable)
+        if try connection.scalar("SELECT count(*) FROM pragma_table_info('snapshots') WHERE name = 'open_items'") == 0 {
+          try connection.execute("ALTER TABLE snapshots ADD COLUMN open_items BLOB")
+        }
         try connection.execute("DELETE FROM snapshots")
         let insert = try connection.prepare(
-          "INSERT INTO snapshots(seq_bound, cut_us, created_at, weights, relations, items) VALUES (?, ?, ?, ?, ?, ?)")
+          "INSERT INTO snapshots(seq_bound, cut_us, created_at, weights, relations, items, open_items) VALUES (?, ?, ?, ?, ?, ?, ?)")
         try insert.bind(1, prepared.key.bound)
         try insert.bind(2, prepared.key.cut)
         try insert.bind(3, Timestamp.formatUTC(now))
         try insert.bind(4, prepared.key.fingerprint)
         try insert.bind(5, prepared.relations)
         try insert.bind(6, prepared.items)
+        try insert.bind(7, prepared.openItems)
         try insert.run()
         try storeCheckpoints(prepared.checkpoints, snapshotId: try connection.scalar("SELECT last_insert_rowid()"))
         try connection.execute("COMMIT")

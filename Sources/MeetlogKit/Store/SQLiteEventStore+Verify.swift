@@ -157,6 +157,9 @@ extension SQLiteEventStore {
         continue
       }
       let stored = (try storedPart(snapshot, "relations"), try storedPart(snapshot, "items"))
+      // A snapshot without the open items' part (an earlier meetlog's) is still usable.
+      var openItemsStored = try hasOpenItems()
+      if openItemsStored { openItemsStored = try !storedIsNull(snapshot, "open_items") }
       var fold = StateFold(weights: weights, pointDay: Int(floorDiv(snapshot.cutMicros, Timestamp.microsPerDay)))
       // Its checkpoints: the fold records rows at the same instants, which must be the same.
       let cuts = try checkpointCuts(snapshot)
@@ -173,7 +176,9 @@ extension SQLiteEventStore {
       // An items part in another version's layout is not read by this one (state folds
       // the log instead of resuming from it), so it cannot change a result.
       let itemsOfAnotherVersion = stored.1.map { $0.starts(with: ItemsPart.family) && !$0.starts(with: ItemsPart.magic) } ?? false
-      if stored.0 != rebuilt.relations || (!itemsOfAnotherVersion && stored.1 != Array(rebuilt.items.joined())) {
+      var openItemsDiffer = false
+      if openItemsStored { openItemsDiffer = try storedOpenItems(snapshot) != Array(rebuilt.openItems.joined()) }
+      if stored.0 != rebuilt.relations || (!itemsOfAnotherVersion && stored.1 != Array(rebuilt.items.joined())) || openItemsDiffer {
         faults.append(VerifyFault(seq: snapshot.seqBound, message: "\(problem) does not match the log; \(repair)"))
       } else if let recorder = fold.recorder, !recorder.valid || storedRows != recorder.rows {
         faults.append(VerifyFault(seq: snapshot.seqBound, message: "\(problem): its checkpoints do not match the log; \(repair)"))
