@@ -345,7 +345,8 @@ import Testing
     let snapshot = try #require(try store.snapshots().first)
     var fold = StateFold(weights: ScoreWeights(), pointDay: Int(floorDiv(snapshot.cutMicros, Timestamp.microsPerDay)))
     try StateQuery.foldEvents(store, into: &fold, bound: snapshot.seqBound, after: nil, upTo: snapshot.cutMicros)
-    let open = (0..<Int32(fold.items.count)).filter { fold.items.outcome[Int($0)] == 0 }
+    // In the order `state` lists them.
+    let open = FoldedItems(fold.items, pointDay: 0, closedItems: false).slots
     #expect(open.count > 100 && open.count < fold.items.count)
     let bytes = try #require(try store.storedOpenItems(snapshot))
     // Given to the items part's slots.

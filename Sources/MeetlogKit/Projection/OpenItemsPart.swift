@@ -15,11 +15,15 @@ enum OpenItemsPart {
   /// Items per segment: at least 16,384, at most eight segments.
   static func perSegment(count: Int) -> Int { max(16_384, (count + 7) / 8) }
 
-  /// The segments of `items`' open items, in slot order. A snapshot's fold has every
+  /// The segments of `items`' open items, in the order `state` lists them (pledge time,
+  /// then id), so that a list read back needs no sorting. A snapshot's fold has every
   /// open item's details (`writeSnapshot` reads back those a fold resumed from a
-  /// snapshot lacks); one without them is left out.
+  /// snapshot lacks); one without them is left out (and the rest kept in slot order).
   static func encode(_ items: ItemStore) -> [[UInt8]] {
-    let open = (0..<Int32(items.count)).filter { items.outcome[Int($0)] == 0 && items.detailStart[Int($0)] >= 0 }
+    var open = (0..<Int32(items.count)).filter { items.outcome[Int($0)] == 0 && items.detailStart[Int($0)] >= 0 }
+    if open.count == items.outcome.lazy.filter({ $0 == 0 }).count {
+      open = FoldedItems(items, pointDay: 0, closedItems: false).slots
+    }
     let per = perSegment(count: open.count)
     return items.arena.withUnsafeBufferPointer { all in
       stride(from: 0, to: open.count, by: per).map { first in
@@ -65,48 +69,77 @@ enum OpenItemsPart {
     var records: (at: Int, count: Int)
   }
 
-  /// The segments of a part, each record checked; nil when one is damaged or a slot is
-  /// not below `slotLimit`.
-  private static func segments(_ bytes: [UInt8], slotLimit: Int) -> [Segment]? {
-    var r = ByteReader(bytes)
-    var found: [Segment] = []
-    while !r.atEnd {
-      guard let n = r.int(), n >= 0, n < 1 << 31, let slots = r.skip(n, of: Int32.self),
-        let pairStart = r.skip(n + 1, of: Int32.self), let pairCount: Int32 = r.value(at: r.at - 4), pairCount >= 0,
-        let pairs = r.skip(Int(pairCount), of: PairIndex.self), let pledged = r.skip(n, of: Int64.self),
-        let flags = r.skip(n, of: UInt8.self), let due = r.skip(n, of: Int32.self), let starts = r.skip(n + 1, of: Int32.self),
-        let recordCount: Int32 = r.value(at: r.at - 4), recordCount >= 0, let records = r.skip(Int(recordCount), of: UInt8.self)
-      else { return nil }
-      found.append(
-        Segment(
-          count: n, slots: slots, pairStart: pairStart, pairs: (pairs, Int(pairCount)), pledged: pledged, flags: flags, due: due,
-          starts: starts, records: (records, Int(recordCount))))
-    }
-    let whole = bytes.withUnsafeBufferPointer { all in
-      let raw = UnsafeRawBufferPointer(all)
-      func int32(_ offset: Int) -> Int32 { raw.loadUnaligned(fromByteOffset: offset, as: Int32.self) }
-      for segment in found {
-        let records = UnsafeBufferPointer(rebasing: all[segment.records.at..<(segment.records.at + segment.records.count)])
-        guard int32(segment.pairStart) == 0 else { return false }
-        var (previousStart, previousPairs): (Int32, Int32) = (0, 0)
-        for k in 0..<segment.count {
-          let (slot, start, end) = (int32(segment.slots + 4 * k), int32(segment.starts + 4 * k), int32(segment.starts + 4 * (k + 1)))
-          let pairEnd = int32(segment.pairStart + 4 * (k + 1))
-          guard slot >= 0, Int(slot) < slotLimit, start == previousStart, let length = recordLength(records, at: Int(start)),
-            Int(start) + length == Int(end), pairEnd >= previousPairs
-          else { return false }
-          (previousStart, previousPairs) = (end, pairEnd)
-        }
-        guard Int(previousStart) == segment.records.count, Int(previousPairs) == segment.pairs.count else { return false }
-        // Each pair names two countries (indexes below 26 × 26).
-        for k in 0..<segment.pairs.count {
-          let pair = raw.loadUnaligned(fromByteOffset: segment.pairs.at + 4 * k, as: PairIndex.self)
-          guard pair >> 16 < 26 * 26, pair & 0xFFFF < 26 * 26 else { return false }
-        }
+  /// The segments of a part, each record checked (unless `checked`: `checkSegment`
+  /// passed each already); nil when one is damaged or a slot is not below `slotLimit`.
+  private static func segments(_ bytes: [UInt8], slotLimit: Int, checked: Bool = false) -> [Segment]? {
+    bytes.withUnsafeBufferPointer { all -> [Segment]? in
+      var found: [Segment] = []
+      var at = 0
+      while at < all.count {
+        guard let (segment, end) = layout(UnsafeRawBufferPointer(all), at: at),
+          checked || isWhole(segment, all, slotLimit: slotLimit)
+        else { return nil }
+        found.append(segment)
+        at = end
       }
-      return true
+      return found
     }
-    return whole ? found : nil
+  }
+
+  /// Whether `bytes` are exactly one segment, every record of it checked (run by the
+  /// threads that decompress the part, on each frame as it is decoded).
+  static func checkSegment(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let (segment, end) = layout(UnsafeRawBufferPointer(bytes), at: 0), end == bytes.count else { return false }
+    return isWhole(segment, bytes, slotLimit: Int(Int32.max))
+  }
+
+  /// Where the columns of the segment at `start` are, and where it ends; nil when they
+  /// run past the end.
+  private static func layout(_ raw: UnsafeRawBufferPointer, at start: Int) -> (Segment, end: Int)? {
+    var at = start
+    func skip(_ n: Int, _ size: Int) -> Int? {
+      guard n >= 0, n <= (raw.count - at) / size else { return nil }
+      defer { at += n * size }
+      return at
+    }
+    func int32(_ offset: Int) -> Int32 { raw.loadUnaligned(fromByteOffset: offset, as: Int32.self) }
+    guard let countAt = skip(1, 8) else { return nil }
+    let n = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: countAt, as: Int64.self)))
+    guard n >= 0, n < 1 << 31, let slots = skip(n, 4), let pairStart = skip(n + 1, 4) else { return nil }
+    let pairCount = Int(int32(at - 4))
+    guard pairCount >= 0, let pairs = skip(pairCount, 4), let pledged = skip(n, 8), let flags = skip(n, 1), let due = skip(n, 4),
+      let starts = skip(n + 1, 4)
+    else { return nil }
+    let recordCount = Int(int32(at - 4))
+    guard recordCount >= 0, let records = skip(recordCount, 1) else { return nil }
+    let segment = Segment(
+      count: n, slots: slots, pairStart: pairStart, pairs: (pairs, pairCount), pledged: pledged, flags: flags, due: due,
+      starts: starts, records: (records, recordCount))
+    return (segment, at)
+  }
+
+  /// Whether every record of `segment` in `all` is whole, its offsets in order, its slots
+  /// below `slotLimit`, its pairs two countries each and its date flags 0 or 1.
+  private static func isWhole(_ segment: Segment, _ all: UnsafeBufferPointer<UInt8>, slotLimit: Int) -> Bool {
+    let raw = UnsafeRawBufferPointer(all)
+    func int32(_ offset: Int) -> Int32 { raw.loadUnaligned(fromByteOffset: offset, as: Int32.self) }
+    let records = UnsafeBufferPointer(rebasing: all[segment.records.at..<(segment.records.at + segment.records.count)])
+    guard segment.count == 0 || int32(segment.pairStart) == 0 else { return false }
+    var (previousStart, previousPairs): (Int32, Int32) = (0, 0)
+    for k in 0..<segment.count {
+      let (slot, start, end) = (int32(segment.slots + 4 * k), int32(segment.starts + 4 * k), int32(segment.starts + 4 * (k + 1)))
+      let pairEnd = int32(segment.pairStart + 4 * (k + 1))
+      guard slot >= 0, Int(slot) < slotLimit, start == previousStart, let length = recordLength(records, at: Int(start)),
+        Int(start) + length == Int(end), pairEnd >= previousPairs, all[segment.flags + k] <= 1
+      else { return false }
+      (previousStart, previousPairs) = (end, pairEnd)
+    }
+    guard Int(previousStart) == segment.records.count, Int(previousPairs) == segment.pairs.count else { return false }
+    for k in 0..<segment.pairs.count {
+      let pair = raw.loadUnaligned(fromByteOffset: segment.pairs.at + 4 * k, as: PairIndex.self)
+      guard pair >> 16 < 26 * 26, pair & 0xFFFF < 26 * 26 else { return false }
+    }
+    return true
   }
 
   /// Gives the records of `bytes` (the part, decompressed) to `store`'s slots, keeping
@@ -128,9 +161,9 @@ enum OpenItemsPart {
 
   /// The open items alone, as a store of their own (slot k: the part's k-th item), for
   /// printing them when nothing after the cut touches an item; its arena is `bytes`.
-  /// Nil when the part is damaged.
-  static func store(_ bytes: [UInt8]) -> ItemStore? {
-    guard let found = segments(bytes, slotLimit: Int(Int32.max)) else { return nil }
+  /// Nil when the part is damaged (`checked`: each segment passed `checkSegment`).
+  static func store(_ bytes: [UInt8], checked: Bool = false) -> ItemStore? {
+    guard let found = segments(bytes, slotLimit: Int(Int32.max), checked: checked) else { return nil }
     let r = ByteReader(bytes)
     let total = found.reduce(0) { $0 + $1.count }
     var store = ItemStore()
@@ -146,7 +179,6 @@ enum OpenItemsPart {
       let local: [Int32] = r.gather([(segment.starts, segment.count)], total: segment.count)
       store.detailStart += local.lazy.map { $0 + Int32(segment.records.at) }
     }
-    guard store.dateFlags.allSatisfy({ $0 <= 1 }) else { return nil }
     store.outcome = [UInt8](repeating: 0, count: total)
     store.resolvedMicros = [Int64](repeating: 0, count: total)
     // Not kept in the part: every item here has its details, so none is read back.

@@ -97,7 +97,7 @@ public enum StateQuery {
           // resolving one: they are the snapshot's open items as stored, and the
           // relations count the items from the relations part.
           if withItems && !closedItems, try !snapshots.addsOrTouchesItems(after: s, bound: bound, asOfMicros: point.asOfMicros),
-            let bytes = try snapshots.storedOpenItems(s), let open = OpenItemsPart.store(bytes),
+            let bytes = try snapshots.storedOpenItems(s), let open = OpenItemsPart.store(bytes, checked: true),
             let fold = try snapshots.loadFold(s, weights: weights, pointDay: point.day, withItems: false, withTopics: withTopics)
           {
             openItems = open

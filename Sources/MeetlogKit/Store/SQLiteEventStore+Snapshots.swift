@@ -124,15 +124,17 @@ extension SQLiteEventStore: SnapshotStore {
     }
   }
 
-  /// A snapshot's `open_items` part, its frames decompressed on two threads; nil when it
-  /// has none or it is damaged.
+  /// A snapshot's `open_items` part, its frames decompressed and checked
+  /// (`OpenItemsPart.checkSegment`) on two threads; nil when it has none or it is damaged.
   func storedOpenItems(_ snapshot: SnapshotInfo) throws(MeetlogError) -> [UInt8]? {
     guard try hasOpenItems() else { return nil }
     return try translate { () throws(SQLiteError) -> [UInt8]? in
       let statement = try connection.prepare("SELECT open_items FROM snapshots WHERE id = ?")
       try statement.bind(1, snapshot.id)
       guard try statement.step(), !statement.isNull(0) else { return nil }
-      return statement.withBlob(0) { raw in try? ZstdDecompressor.decompressFramesOnTwoThreads(raw, limit: Int(Int32.max)) }
+      return statement.withBlob(0) { raw in
+        try? ZstdDecompressor.decompressFramesOnTwoThreads(raw, limit: Int(Int32.max), check: OpenItemsPart.checkSegment)
+      }
     }
   }
 

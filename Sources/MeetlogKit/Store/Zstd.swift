@@ -171,10 +171,12 @@ final class ZstdDecompressor {
   }
 
   /// `decompressFrames` of every frame, the frames split in two runs of about the same
-  /// decoded size, decoded on two threads at once into one array.
-  static func decompressFramesOnTwoThreads(_ blob: UnsafeRawBufferPointer, limit: Int = maxContentSize) throws(ZstdError)
-    -> [UInt8]
-  {
+  /// decoded size, decoded on two threads at once into one array; each thread passes
+  /// each frame it decoded to `check` (a frame it refuses is an error).
+  static func decompressFramesOnTwoThreads(
+    _ blob: UnsafeRawBufferPointer, limit: Int = maxContentSize,
+    check: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Bool = { _ in true }
+  ) throws(ZstdError) -> [UInt8] {
     let spans = try frameSpans(blob, first: .max, limit: limit)
     let total = spans.last.map { $0.to + $0.size } ?? 0
     let split = spans.firstIndex { $0.to + $0.size > total / 2 }.map { $0 + 1 } ?? spans.count
@@ -184,7 +186,8 @@ final class ZstdDecompressor {
       nonisolated(unsafe) let (blob, out, second) = (blob, out, second)
       let rest = spans[split...]
       let (a, b) = concurrently(
-        { first.decompress(spans[..<split], of: blob, into: out) }, { second.decompress(rest, of: blob, into: out) })
+        { first.decompress(spans[..<split], of: blob, into: out, check: check) },
+        { second.decompress(rest, of: blob, into: out, check: check) })
       failure = a ?? b
       initialized = failure == nil ? total : 0
     }
@@ -213,15 +216,19 @@ final class ZstdDecompressor {
     return spans
   }
 
-  /// Decodes the frames of `spans` into their places in `out`; the error, if any.
+  /// Decodes the frames of `spans` into their places in `out`, each passed to `check`;
+  /// the error, if any.
   private func decompress(
     _ spans: ArraySlice<(at: Int, count: Int, size: Int, to: Int)>, of blob: UnsafeRawBufferPointer,
-    into out: UnsafeMutableBufferPointer<UInt8>
+    into out: UnsafeMutableBufferPointer<UInt8>, check: (UnsafeBufferPointer<UInt8>) -> Bool = { _ in true }
   ) -> ZstdError? {
     for span in spans {
       let written = ZSTD_decompressDCtx(context, out.baseAddress! + span.to, span.size, blob.baseAddress! + span.at, span.count)
       guard ZSTD_isError(written) == 0, written == span.size else {
         return ZstdError(message: ZSTD_isError(written) != 0 ? String(cString: ZSTD_getErrorName(written)) : "a frame decoded short")
+      }
+      guard check(UnsafeBufferPointer(start: out.baseAddress! + span.to, count: span.size)) else {
+        return ZstdError(message: "a frame's content is damaged")
       }
     }
     return nil
