@@ -26,6 +26,26 @@ import Testing
   }
 }
 
+/// The items table's ASCII test, eight bytes at a time: a byte of 0x80 or more, or a
+/// carriage return where none is allowed, anywhere (in a whole word or the tail).
+@Suite struct PlainASCIITests {
+  @Test func everyPositionAndByte() {
+    for length in 0..<20 {
+      for position in 0..<max(length, 1) {
+        for byte: UInt8 in [0x0D, 0x80, 0xC5, 0xFF, 0x41, 0x0C, 0x1D] {
+          var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+          if length > 0 { bytes[position] = byte }
+          for allowingCR in [false, true] {
+            let expected = bytes.allSatisfy { $0 < 0x80 && (allowingCR || $0 != 0x0D) }
+            let found = bytes.withUnsafeBufferPointer { FoldedItems.isPlainASCII($0, allowingCR: allowingCR) }
+            #expect(found == expected, "\(bytes) \(allowingCR)")
+          }
+        }
+      }
+    }
+  }
+}
+
 @Suite struct ProgressLineTests {
   @Test func describesCountRateAndTimeLeft() {
     #expect(ProgressLine.grouped(1_234_567) == "1,234,567")

@@ -31,6 +31,7 @@ extension FoldedItems {
   private func measure(_ positions: Range<Int>) -> (widths: [Int], textBytes: Int) {
     var widths = StateRenderer.itemHeaders.dropLast().map(\.utf8.count)
     var textBytes = 0
+    var days = DayTexts()
     store.arena.withUnsafeBufferPointer { arena in
       for slot in slots[positions] {
         let s = Int(slot)
@@ -40,8 +41,7 @@ extension FoldedItems {
         textBytes += item.count + d.text()!.count
         widths[0] = max(widths[0], Self.displayWidth(item))
         widths[1] = max(widths[1], stateText(slot).utf8.count)
-        let pledged = Timestamp.withDisplayBytes(micros: store.pledgedMicros[s], isDate: store.dateFlags[s] & 1 != 0) { $0.count }
-        widths[2] = max(widths[2], pledged)
+        widths[2] = max(widths[2], days.instantLength(store.pledgedMicros[s], isDate: store.dateFlags[s] & 1 != 0))
         widths[3] = max(widths[3], store.dueDay[s] == Int32.min ? 1 : 10)
         widths[4] = max(widths[4], isOverdue(slot) ? 3 : 2)
         widths[5] = max(widths[5], Self.digits(ageDays(slot)) + 2)
@@ -76,14 +76,17 @@ extension FoldedItems {
     let capacity = positions.count * perRow + textBytes
     return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
       var line = LineWriter(buffer)
+      var days = DayTexts()
       store.arena.withUnsafeBufferPointer { arena in
-        for slot in slots[positions] { writeRow(slot, arena, widths: widths, colour: colour, &line) }
+        for slot in slots[positions] { writeRow(slot, arena, widths: widths, colour: colour, days: &days, &line) }
       }
       initialized = line.count
     }
   }
 
-  private func writeRow(_ slot: Int32, _ arena: UnsafeBufferPointer<UInt8>, widths: [Int], colour: Bool, _ line: inout LineWriter) {
+  private func writeRow(
+    _ slot: Int32, _ arena: UnsafeBufferPointer<UInt8>, widths: [Int], colour: Bool, days: inout DayTexts, _ line: inout LineWriter
+  ) {
     let s = Int(slot)
     var d = DetailReader(arena, at: store.detailStart[s])
     let event = d.text()!
@@ -99,10 +102,7 @@ extension FoldedItems {
     line.styled(style) { $0.text(state) }
     line.spaces(widths[1] - state.utf8.count + 2)
     // PLEDGED
-    let pledged = Timestamp.withDisplayBytes(micros: store.pledgedMicros[s], isDate: store.dateFlags[s] & 1 != 0) {
-      line.bytes($0)
-      return $0.count
-    }
+    let pledged = days.writeInstant(store.pledgedMicros[s], isDate: store.dateFlags[s] & 1 != 0, to: &line)
     line.spaces(widths[2] - pledged + 2)
     // DUE
     let due = store.dueDay[s]
@@ -110,8 +110,8 @@ extension FoldedItems {
       line.text("–")
       line.spaces(widths[3] - 1 + 2)
     } else {
-      Timestamp.withDisplayBytes(micros: Int64(due) * Timestamp.microsPerDay, isDate: true) { line.bytes($0) }
-      line.spaces(widths[3] - 10 + 2)
+      let length = days.writeInstant(Int64(due) * Timestamp.microsPerDay, isDate: true, to: &line)
+      line.spaces(widths[3] - length + 2)
     }
     // OVERDUE
     line.styled(colour && overdue ? .red : nil) { $0.text(overdue ? "yes" : "no") }
@@ -138,7 +138,31 @@ extension FoldedItems {
 
   /// `TextTable.displayWidth` of UTF-8 bytes, from their count when they are ASCII.
   private static func displayWidth(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-    bytes.allSatisfy { $0 < 0x80 } ? bytes.count : TextTable.displayWidth(String(decoding: bytes, as: UTF8.self))
+    isPlainASCII(bytes, allowingCR: true) ? bytes.count : TextTable.displayWidth(String(decoding: bytes, as: UTF8.self))
+  }
+
+  /// Whether `bytes` are all ASCII (and, unless `allowingCR`, hold no carriage return,
+  /// which could pair with a line feed into one character), eight at a time.
+  static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>, allowingCR: Bool) -> Bool {
+    let raw = UnsafeRawBufferPointer(bytes)
+    let high: UInt64 = 0x8080_8080_8080_8080
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let carriageReturns: UInt64 = allowingCR ? 0 : 0x0D0D_0D0D_0D0D_0D0D
+    var at = 0
+    while at + 8 <= raw.count {
+      let word = raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)
+      // A byte of the word equal to 0x0D is zero after the xor (the classic zero-byte test).
+      let xored = word ^ carriageReturns
+      let hasCR = !allowingCR && (xored &- ones) & ~xored & high != 0
+      if word & high != 0 || hasCR { return false }
+      at += 8
+    }
+    while at < raw.count {
+      let byte = raw[at]
+      if byte >= 0x80 || (!allowingCR && byte == 0x0D) { return false }
+      at += 1
+    }
+    return true
   }
 
   /// `String.truncated(limit)` of a summary, from its bytes when it is ASCII (one
@@ -146,7 +170,7 @@ extension FoldedItems {
   private static func writeTruncated(
     _ text: UnsafeBufferPointer<UInt8>, limit: Int = StateRenderer.summaryWidth, to line: inout LineWriter
   ) {
-    guard text.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else {
+    guard isPlainASCII(text, allowingCR: false) else {
       return line.text(String(decoding: text, as: UTF8.self).truncated(limit))
     }
     if text.count <= limit { return line.bytes(text) }
@@ -216,5 +240,82 @@ private struct LineWriter {
     text("\u{1B}[\(style.code)m")
     write(&self)
     text("\u{1B}[0m")
+  }
+}
+
+/// The text of the last days written, so that the dates of 155,000 rows (sorted by pledge
+/// time, so often the same day as the row before) are mostly copied, not computed again.
+private struct DayTexts {
+  private var cached: [(day: Int, text: (UInt64, UInt16))] = Array(repeating: (Int.min, (0, 0)), count: 512)
+
+  /// The length of `Timestamp.display` of an instant (a date, or UTC with `Z`).
+  mutating func instantLength(_ micros: Int64, isDate: Bool) -> Int {
+    let day = Int(floorDiv(micros, Timestamp.microsPerDay))
+    guard dayText(day) != nil else { return Timestamp.withDisplayBytes(micros: micros, isDate: isDate) { $0.count } }
+    if isDate { return 10 }
+    var fraction = Int(micros - Int64(day) * Timestamp.microsPerDay) % 1_000_000
+    guard fraction != 0 else { return 20 }
+    var digits = 6
+    while fraction % 10 == 0 {
+      fraction /= 10
+      digits -= 1
+    }
+    return 21 + digits
+  }
+
+  /// Writes `Timestamp.display` of an instant; its length.
+  mutating func writeInstant(_ micros: Int64, isDate: Bool, to line: inout LineWriter) -> Int {
+    let day = Int(floorDiv(micros, Timestamp.microsPerDay))
+    guard var text = dayText(day) else {
+      return Timestamp.withDisplayBytes(micros: micros, isDate: isDate) {
+        line.bytes($0)
+        return $0.count
+      }
+    }
+    withUnsafeBytes(of: &text) { line.bytes(UnsafeBufferPointer(start: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 10)) }
+    guard !isDate else { return 10 }
+    // THH:MM:SS, the fraction without its trailing zeros, Z (`Timestamp.formatUTC`).
+    let within = micros - Int64(day) * Timestamp.microsPerDay
+    let seconds = Int(within / 1_000_000)
+    var fraction = Int(within % 1_000_000)
+    func two(_ separator: Character, _ value: Int) {
+      line.byte(separator.asciiValue!)
+      line.byte(UInt8(ascii: "0") + UInt8(value / 10))
+      line.byte(UInt8(ascii: "0") + UInt8(value % 10))
+    }
+    two("T", seconds / 3600)
+    two(":", seconds / 60 % 60)
+    two(":", seconds % 60)
+    var length = 20
+    if fraction != 0 {
+      var digits = 6
+      while fraction % 10 == 0 {
+        fraction /= 10
+        digits -= 1
+      }
+      line.byte(UInt8(ascii: "."))
+      var divisor = 1
+      for _ in 1..<digits { divisor *= 10 }
+      while divisor > 0 {
+        line.byte(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+        divisor /= 10
+      }
+      length += digits + 1
+    }
+    line.byte(UInt8(ascii: "Z"))
+    return length
+  }
+
+  /// `YYYY-MM-DD` of a day as ten bytes, nil for a year outside 0000–9999.
+  private mutating func dayText(_ day: Int) -> (UInt64, UInt16)? {
+    let slot = day & (cached.count - 1)
+    if cached[slot].day == day { return cached[slot].text }
+    var text: (UInt64, UInt16) = (0, 0)
+    let written = withUnsafeMutableBytes(of: &text) { raw in
+      Timestamp.writeDay(day, into: UnsafeMutableBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 10))
+    }
+    guard written == 10 else { return nil }
+    cached[slot] = (day, text)
+    return text
   }
 }
