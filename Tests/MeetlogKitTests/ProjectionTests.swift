@@ -370,16 +370,22 @@ import Testing
     let segments = OpenItemsPart.encode(fold.items)
     #expect(Array(segments.joined()) == bytes)
     var last = segments.last!
-    let n = Int(last[0]) | Int(last[1]) << 8  // the segment's item count, little-endian
-    #expect(n > 0 && last[2..<8].allSatisfy { $0 == 0 })
-    let pairCount = Int(last[8 + 4 * n + 4 * n]) | Int(last[8 + 4 * n + 4 * n + 1]) << 8
-    let firstRecord = 8 + 4 * n + 4 * (n + 1) + 4 * pairCount + 8 * n + n + 4 * n + 4 * (n + 1)
+    let m = OpenItemsPart.magic.count
+    #expect(Array(last[..<m]) == OpenItemsPart.magic)
+    let n = Int(last[m]) | Int(last[m + 1]) << 8  // the segment's item count, little-endian
+    #expect(n > 0 && last[(m + 2)..<(m + 8)].allSatisfy { $0 == 0 })
+    let pairCount = Int(last[m + 8 + 4 * n + 4 * n]) | Int(last[m + 8 + 4 * n + 4 * n + 1]) << 8
+    let firstRecord = m + 8 + 4 * n + 4 * (n + 1) + 4 * pairCount + 8 * n + n + 4 * n + 4 * (n + 1)
     last[firstRecord + 3] = 0x7F
     let damaged = Array((segments.dropLast() + [last]).joined())
     #expect(OpenItemsPart.store(damaged) == nil)
     var again = try #require(FoldSnapshot.decodeItems(part, indexIds: false))
     #expect(!OpenItemsPart.adopt(damaged, into: &again))
     #expect(OpenItemsPart.store(Array(bytes.dropLast())) == nil)
+    // Another layout's segments are not read.
+    var other = bytes
+    other[m - 1] = UInt8(ascii: "2")
+    #expect(OpenItemsPart.store(other) == nil)
   }
 
   /// `state` with only the open items, nothing after the snapshot's cut pledging,

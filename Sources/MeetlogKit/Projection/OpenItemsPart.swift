@@ -6,12 +6,15 @@
 ///
 /// Closed items are printed only with `--all` or at an earlier point, and read back from
 /// their pledges then. The part is stored as frames of up to `perSegment` items (at most
-/// eight, decompressed on two threads), each: the item count n, the items' slots in the
+/// eight, decompressed on two threads), each: the magic, the item count n, the items' slots in the
 /// `items` part, their pair offsets (n + 1) and pairs, pledge instants, date flags, due
 /// days, where each one's text record starts (n + 1), and the records in `ItemStore`'s
 /// arena layout (`ItemStore.writeDetails`). Loading checks every record's lengths and
 /// country indexes, so that a damaged snapshot is refused instead of read out of bounds.
 enum OpenItemsPart {
+  /// What each segment begins with; another number is another layout, not read.
+  static let magic: [UInt8] = Array("meetlog-open-1".utf8)
+
   /// Items per segment: at least 16,384, at most eight segments.
   static func perSegment(count: Int) -> Int { max(16_384, (count + 7) / 8) }
 
@@ -42,6 +45,7 @@ enum OpenItemsPart {
         }
         starts.append(Int32(records.count))
         var w = ByteWriter()
+        w.bytes(magic)
         w.int(slots.count)
         w.array(slots)
         w.array(pairStart)
@@ -103,7 +107,10 @@ enum OpenItemsPart {
       return at
     }
     func int32(_ offset: Int) -> Int32 { raw.loadUnaligned(fromByteOffset: offset, as: Int32.self) }
-    guard let countAt = skip(1, 8) else { return nil }
+    guard let magicAt = skip(magic.count, 1),
+      UnsafeRawBufferPointer(rebasing: raw[magicAt..<(magicAt + magic.count)]).elementsEqual(magic),
+      let countAt = skip(1, 8)
+    else { return nil }
     let n = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: countAt, as: Int64.self)))
     guard n >= 0, n < 1 << 31, let slots = skip(n, 4), let pairStart = skip(n + 1, 4) else { return nil }
     let pairCount = Int(int32(at - 4))
