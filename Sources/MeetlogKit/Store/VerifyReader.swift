@@ -109,8 +109,12 @@ final class VerifyReader: @unchecked Sendable {
     var previous = HashChain.genesis
     var computed = HashChain.genesis
     var chain = ChainState.trusted
-    var lastStored: [UInt8] = []
-    defer { lastStoredHash = lastStored }
+    /// The row's stored hash, copied once (its whole link or a prefix); a whole one is
+    /// then swapped into `previous`.
+    var stored: [UInt8] = []
+    stored.reserveCapacity(32)
+    var lastWhole = false
+    defer { lastStoredHash = lastWhole ? previous : stored }
     var batch = ReadBatch()
     var canonical: [UInt8] = []
     while true {
@@ -126,7 +130,12 @@ final class VerifyReader: @unchecked Sendable {
       let seq = statement.int64(0)
       var row = ReadRow(
         seq: seq, typeColumn: statement.int64(1), occurredColumn: statement.int64(2), link: .unchecked, failure: nil, end: 0)
-      let whole = statement.withBlob(5) { $0.count == 32 }
+      statement.withBlob(5) { raw in
+        stored.removeAll(keepingCapacity: true)
+        stored.append(contentsOf: raw)
+      }
+      let whole = stored.count == 32
+      lastWhole = whole
       row.partOfLastLink = !whole && commits.endsCommit(seq: seq)
       do {
         let size = try statement.withBlob(4) { (raw) throws(StoredEventError) in
@@ -135,7 +144,7 @@ final class VerifyReader: @unchecked Sendable {
         canonical.withUnsafeBufferPointer { bytes in
           let payload = UnsafeBufferPointer(rebasing: bytes[..<size])
           if chain != .broken {
-            let matches = statement.withBlob(5) { stored in
+            let matches = stored.withUnsafeBytes { stored in
               previous.withUnsafeBytes { previous in
                 computed.withUnsafeMutableBytes { link in
                   HashChain.isLink(stored, previous: previous, seq: seq, recordedAt: recordedAt.text, canonical: payload, computing: link)
@@ -166,15 +175,11 @@ final class VerifyReader: @unchecked Sendable {
       batch.rows.append(row)
       // The next row is computed from this one's whole link: as stored when it is, else
       // as computed. A stored whole link is where a broken chain resumes.
-      statement.withBlob(5) { stored in
-        if whole {
-          previous.withUnsafeMutableBytes { $0.copyMemory(from: stored) }
-          chain = .trusted
-        } else {
-          swap(&previous, &computed)
-        }
-        lastStored.removeAll(keepingCapacity: true)
-        lastStored.append(contentsOf: stored)
+      if whole {
+        swap(&previous, &stored)
+        chain = .trusted
+      } else {
+        swap(&previous, &computed)
       }
       if batch.rows.count >= Self.batchSize {
         put(.rows(batch))
