@@ -327,6 +327,9 @@ struct CheckpointRecorder {
       }
       ids = LoadedIds(idStart: idStart, idBytes: idBytes)
     }
+    // The lookup table is built here, on the thread that rewinds, not by the fold's
+    // first lookup on the calling thread.
+    ids.buildIndexNow()
     items.pairs.removeSubrange(Int(items.pairStart[kept])...)
     items.pairStart.removeSubrange((kept + 1)...)
     items.pledgedMicros.removeSubrange(kept...)

@@ -200,6 +200,11 @@ struct LoadedIds {
     self.indexed = indexed
   }
 
+  /// Builds the lookup table now (when lookups are wanted), on this thread.
+  mutating func buildIndexNow() {
+    if indexed && !built { buildIndex() }
+  }
+
   private mutating func buildIndex() {
     built = true
     let count = idStart.count - 1
