@@ -388,6 +388,35 @@ import Testing
     #expect(OpenItemsPart.store(other) == nil)
   }
 
+  /// An `open_items` part that cannot be read — damaged, or in another version's layout —
+  /// leaves the snapshot usable: the open items' texts are read back from their pledges,
+  /// with the same state. `verify` reports the damaged one, not the other version's.
+  @Test func anUnreadableOpenItemsPartLeavesTheSnapshotUsable() throws {
+    var generator = HistoryGenerator(seed: 13)
+    let store = try Fixtures.store(generator.lines(1_500))
+    let now = Fixtures.day("2120-01-01T00:00:00Z")
+    try store.writeSnapshot(now: now)
+    let snapshot = try #require(try store.snapshots().first)
+    let stored = try #require(try store.storedOpenItems(snapshot))
+    var otherVersion = stored
+    otherVersion[OpenItemsPart.magic.count - 1] = UInt8(ascii: "9")
+    for (part, isFault) in [(Array(stored.dropLast(5)), true), (otherVersion, false)] {
+      let update = try store.connection.prepare("UPDATE snapshots SET open_items = ? WHERE id = ?")
+      try update.bind(1, ZstdCompressor(level: 3).compress(part))
+      try update.bind(2, snapshot.id)
+      try update.run()
+      let point = PointInTime(asOf: nil, now: now)
+      for closedItems in [false, true] {
+        let run = try StateQuery.runResuming(
+          store, point, weights: ScoreWeights(), withItems: true, closedItems: closedItems, useSnapshots: true)
+        #expect(run.resumedCut != nil)
+        #expect(run.state == (try StateQuery.run(store, point, closedItems: closedItems, useSnapshots: false)))
+      }
+      let faults = try store.verify().faults
+      #expect(faults.contains { $0.message.contains("does not match the log") } == isFault, "\(faults)")
+    }
+  }
+
   /// `state` with only the open items, nothing after the snapshot's cut pledging,
   /// updating or resolving one, prints the snapshot's open items as stored: the same
   /// state as folding the log, after other events too; a pledge after the cut takes

@@ -76,7 +76,8 @@ enum FoldSnapshot {
   /// `pointDay`; without `items`, the fold counts the snapshot's items from the relations
   /// part and must not meet an update or a resolution of one of them. `keepDetails` as
   /// for `StateFold`; with it, the open items' texts come from `openItems` when it is
-  /// there. Nil when the bytes are not a snapshot this version wrote.
+  /// there and readable (else they are read back from the pledges). Nil when the bytes
+  /// are not a snapshot this version wrote.
   static func decode(
     relations: [UInt8], items: [UInt8]?, openItems: [UInt8]? = nil, weights: ScoreWeights, pointDay: Int, keepDetails: Bool,
     countTopics: Bool = true
@@ -134,7 +135,8 @@ enum FoldSnapshot {
       return fold
     }
     guard var decoded = decodeItems(items) else { return nil }
-    if keepDetails, let openItems, !OpenItemsPart.adopt(openItems, into: &decoded) { return nil }
+    // Open items' texts in another layout, or damaged, are read back from their pledges.
+    if keepDetails, let openItems { _ = OpenItemsPart.adopt(openItems, into: &decoded) }
     decoded.keepDetails = keepDetails
     fold.items = decoded
     return fold

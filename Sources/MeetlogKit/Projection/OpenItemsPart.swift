@@ -14,6 +14,8 @@
 enum OpenItemsPart {
   /// What each segment begins with; another number is another layout, not read.
   static let magic: [UInt8] = Array("meetlog-open-1".utf8)
+  /// How every version's segments begin.
+  static let family: [UInt8] = Array("meetlog-open-".utf8)
 
   /// Items per segment: at least 16,384, at most eight segments.
   static func perSegment(count: Int) -> Int { max(16_384, (count + 7) / 8) }
