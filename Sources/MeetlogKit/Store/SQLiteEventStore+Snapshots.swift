@@ -129,12 +129,16 @@ extension SQLiteEventStore: SnapshotStore {
   func storedOpenItems(_ snapshot: SnapshotInfo) throws(MeetlogError) -> [UInt8]? {
     guard try hasOpenItems() else { return nil }
     return try translate { () throws(SQLiteError) -> [UInt8]? in
-      let statement = try connection.prepare("SELECT open_items FROM snapshots WHERE id = ?")
-      try statement.bind(1, snapshot.id)
-      guard try statement.step(), !statement.isNull(0) else { return nil }
-      return statement.withBlob(0) { raw in
-        try? ZstdDecompressor.decompressFramesOnTwoThreads(raw, limit: Int(Int32.max), check: OpenItemsPart.checkSegment)
-      }
+      guard try connection.scalar("SELECT open_items IS NOT NULL FROM snapshots WHERE id = \(snapshot.id)") != 0 else { return nil }
+      // Read straight into a buffer of huge pages (the part is 13 MB on a million-event log).
+      let blob = try SQLiteBlob(connection: connection, table: "snapshots", column: "open_items", rowid: snapshot.id)
+      let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blob.count), alignment: 16)
+      defer { buffer.deallocate() }
+      let stored = UnsafeMutableRawBufferPointer(rebasing: buffer[..<blob.count])
+      HugePages.advise(stored)
+      try blob.read(into: stored, at: 0)
+      return try? ZstdDecompressor.decompressFramesOnTwoThreads(
+        UnsafeRawBufferPointer(stored), limit: Int(Int32.max), check: OpenItemsPart.checkSegment)
     }
   }
 
