@@ -129,7 +129,7 @@ extension SQLiteEventStore: SnapshotStore {
   func storedOpenItems(_ snapshot: SnapshotInfo) throws(MeetlogError) -> [UInt8]? {
     guard try hasOpenItems() else { return nil }
     return try translate { () throws(SQLiteError) -> [UInt8]? in
-      guard try connection.scalar("SELECT open_items IS NOT NULL FROM snapshots WHERE id = \(snapshot.id)") != 0 else { return nil }
+      guard try !storedIsNull(snapshot, "open_items") else { return nil }
       // Read straight into a buffer of huge pages (the part is 13 MB on a million-event log).
       let blob = try SQLiteBlob(connection: connection, table: "snapshots", column: "open_items", rowid: snapshot.id)
       let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blob.count), alignment: 16)
@@ -181,11 +181,10 @@ extension SQLiteEventStore: SnapshotStore {
     }
   }
 
-  /// Whether a part of a snapshot is NULL.
-  func storedIsNull(_ snapshot: SnapshotInfo, _ column: String) throws(MeetlogError) -> Bool {
-    try translate { () throws(SQLiteError) in
-      try connection.scalar("SELECT \(column) IS NULL FROM snapshots WHERE id = \(snapshot.id)") != 0
-    }
+  /// Whether a part of a snapshot is NULL. By its type: `IS NULL` read the whole value
+  /// (13 MB for `open_items` on a million-event log, 11 to 16 ms).
+  func storedIsNull(_ snapshot: SnapshotInfo, _ column: String) throws(SQLiteError) -> Bool {
+    try connection.scalar("SELECT typeof(\(column)) = 'null' FROM snapshots WHERE id = \(snapshot.id)") != 0
   }
 
   /// A part of a snapshot as stored (compressed).

@@ -159,7 +159,7 @@ extension SQLiteEventStore {
       let stored = (try storedPart(snapshot, "relations"), try storedPart(snapshot, "items"))
       // A snapshot without the open items' part (an earlier meetlog's) is still usable.
       var openItemsStored = try hasOpenItems()
-      if openItemsStored { openItemsStored = try !storedIsNull(snapshot, "open_items") }
+      if openItemsStored { openItemsStored = try translate { () throws(SQLiteError) in try !storedIsNull(snapshot, "open_items") } }
       var fold = StateFold(weights: weights, pointDay: Int(floorDiv(snapshot.cutMicros, Timestamp.microsPerDay)))
       // Its checkpoints: the fold records rows at the same instants, which must be the same.
       let cuts = try checkpointCuts(snapshot)
