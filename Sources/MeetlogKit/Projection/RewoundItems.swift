@@ -6,7 +6,7 @@ import Synchronization
 /// the checkpoint.
 ///
 /// On a million-event log the items are 17 MB once decompressed, about half of what
-/// `state --as-of` did; the relations and the events after a checkpoint (up to 8,000)
+/// `state --as-of` did; the relations and the events after a checkpoint (up to 4,000)
 /// need none of them until the first event is folded.
 final class RewoundItems {
   private let shared = Shared()
