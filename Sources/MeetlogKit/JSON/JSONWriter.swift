@@ -126,13 +126,7 @@ public struct JSONWriter: Sendable {
   }
 
   /// Reserves room for `count` more bytes (a caller that knows its output is large).
-  /// Makes room for `count` more bytes (backed by huge pages when it is a large buffer:
-  /// `HugePages`).
-  public mutating func reserve(_ count: Int) {
-    bytes.reserveCapacity(bytes.count + count)
-    let capacity = bytes.capacity
-    bytes.withUnsafeMutableBufferPointer { HugePages.advise(UnsafeMutableRawBufferPointer(start: $0.baseAddress, count: capacity)) }
-  }
+  public mutating func reserve(_ count: Int) { bytes.reserveCapacity(bytes.count + count) }
 
   /// Appends a line feed after the value (the end of a document printed as a line).
   public mutating func endLine() { bytes.append(0x0A) }

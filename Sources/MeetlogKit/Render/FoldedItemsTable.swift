@@ -75,7 +75,6 @@ extension FoldedItems {
     let perRow = 2 * widths.reduce(0, +) + 2 * widths.count + 3 + 3 + 1 + (colour ? 2 * 9 : 0)
     let capacity = positions.count * perRow + textBytes
     return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-      HugePages.advise(buffer)
       var line = LineWriter(buffer)
       var days = DayTexts()
       store.arena.withUnsafeBufferPointer { arena in

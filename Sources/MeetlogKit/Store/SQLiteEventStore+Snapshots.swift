@@ -130,12 +130,11 @@ extension SQLiteEventStore: SnapshotStore {
     guard try hasOpenItems() else { return nil }
     return try translate { () throws(SQLiteError) -> [UInt8]? in
       guard try !storedIsNull(snapshot, "open_items") else { return nil }
-      // Read straight into a buffer of huge pages (the part is 13 MB on a million-event log).
+      // Read straight into a buffer of ours (the part is 13 MB on a million-event log).
       let blob = try SQLiteBlob(connection: connection, table: "snapshots", column: "open_items", rowid: snapshot.id)
       let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blob.count), alignment: 16)
       defer { buffer.deallocate() }
       let stored = UnsafeMutableRawBufferPointer(rebasing: buffer[..<blob.count])
-      HugePages.advise(stored)
       try blob.read(into: stored, at: 0)
       return try? ZstdDecompressor.decompressFramesOnTwoThreads(
         UnsafeRawBufferPointer(stored), limit: Int(Int32.max), check: OpenItemsPart.checkSegment)

@@ -163,7 +163,6 @@ final class ZstdDecompressor {
     let total = spans.last.map { $0.to + $0.size } ?? 0
     var failure: ZstdError?
     let output = [UInt8](unsafeUninitializedCapacity: total) { out, initialized in
-      HugePages.advise(out)
       failure = decompress(spans[...], of: blob, into: out)
       initialized = failure == nil ? total : 0
     }
@@ -184,7 +183,6 @@ final class ZstdDecompressor {
     let (first, second) = (try ZstdDecompressor(), try ZstdDecompressor())
     var failure: ZstdError?
     let output = [UInt8](unsafeUninitializedCapacity: total) { out, initialized in
-      HugePages.advise(out)
       nonisolated(unsafe) let (blob, out, second) = (blob, out, second)
       let rest = spans[split...]
       let (a, b) = concurrently(
