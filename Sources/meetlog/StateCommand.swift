@@ -39,11 +39,10 @@ struct StateCommand: ParsableCommand {
       store, point, weights: scoreWeights, withItems: section != .relations, closedItems: all,
       withTopics: output.format == .json || output.format == .ndjson, useSnapshots: !noSnapshots)
     store.progress?.finish()
-    let pieces = StateRenderer.renderPieces(
-      state, items: items, section: section, allItems: all, format: output.format, colour: Terminal.colourStandardOutput)
-    for piece in pieces { FileIO.writeStandardOutput(piece) }
-    // Freeing a large state (its arrays, the items' texts, the output) is left to the
-    // process's end.
-    ProcessEnd.reclaim((state, items, pieces))
+    StateRenderer.render(
+      state, items: items, section: section, allItems: all, format: output.format, colour: Terminal.colourStandardOutput,
+      to: FileIO.writeStandardOutput)
+    // Freeing a large state (its arrays, the items' texts) is left to the process's end.
+    ProcessEnd.reclaim((state, items))
   }
 }

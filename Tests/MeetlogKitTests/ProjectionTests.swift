@@ -217,6 +217,28 @@ import Testing
     }
   }
 
+  /// A long items table is written in blocks by two threads in turn: the same bytes as
+  /// one block on one thread, and as the table made from the items' values.
+  @Test func anItemsTableInBlocksOnTwoThreadsIsTheSameTable() throws {
+    var generator = HistoryGenerator(seed: 14)
+    let store = try Fixtures.store(generator.lines(2_000))
+    let point = PointInTime(asOf: nil, now: Fixtures.day("2120-01-01T00:00:00Z"))
+    let folded = try #require(try StateQuery.runFolded(store, point).items)
+    #expect(folded.count > 300)
+    let values = try StateQuery.run(store, point)
+    for colour in [false, true] {
+      func table(splitAt: Int, blockRows: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        folded.streamTable(colour: colour, splitAt: splitAt, blockRows: blockRows) { out.append(contentsOf: $0) }
+        return out
+      }
+      let whole = table(splitAt: .max, blockRows: 1_000_000)
+      for blockRows in [1, 7, 64, 1_000] { #expect(table(splitAt: 2, blockRows: blockRows) == whole, "\(blockRows)") }
+      let reference = StateRenderer.itemsTable(values.items).renderTextBytes(colour: colour)
+      #expect(String(decoding: whole, as: UTF8.self) == String(decoding: reference, as: UTF8.self))
+    }
+  }
+
   @Test func theFastReaderKeepsWhatTheFoldNeeds() throws {
     var topics = StringTable()
     var cities = StringTable()

@@ -4,33 +4,70 @@
 ///
 /// A million-event log lists 155,000 open items (29 MB of table). A cell arena per table
 /// (`CellTable`) made and laid out every cell: about 100 ms of CPU and three times the
-/// table's size in memory. Here one pass measures the columns and a second writes the
-/// lines, each half of a long list on its own thread.
+/// table's size in memory. Here one pass measures the columns (each half of a long list
+/// on its own thread) and a second writes the lines in blocks, this thread and a second
+/// one in turn, into buffers used again for the next blocks: filling the table's 29 MB
+/// of fresh memory was seven thousand page faults.
 extension FoldedItems {
-  /// Appends the table's header to `out` and returns its rows, in one piece, or in two
-  /// for a list of `splitAt` items or more, each half measured and written on its own
-  /// thread (joining them would copy half the table again).
-  func writeTable(colour: Bool, splitAt: Int = 4_000, into out: inout [UInt8]) -> [[UInt8]] {
-    guard count >= max(2, splitAt) else {
-      let measured = measure(0..<count)
-      writeHeader(widths: measured.widths, colour: colour, into: &out)
-      return [rows(0..<count, widths: measured.widths, textBytes: measured.textBytes, colour: colour)]
-    }
+  /// Rows per block of `streamTable`.
+  static let blockRows = 4_096
+
+  /// Passes the table, header first, to `emit` in pieces, in order: the rows in blocks of
+  /// `blockRows`. A list of `splitAt` items or more is measured in two halves at once and
+  /// its blocks written by this thread and a second one in turn.
+  func streamTable(
+    colour: Bool, splitAt: Int = 4_000, blockRows: Int = Self.blockRows, emit: (UnsafeRawBufferPointer) -> Void
+  ) {
+    let split = count >= max(2, splitAt)
     let half = count / 2
-    let (first, second) = concurrently({ measure(0..<half) }, { [self] in measure(half..<count) })
-    let widths = zip(first.widths, second.widths).map { max($0, $1) }
-    writeHeader(widths: widths, colour: colour, into: &out)
-    let (a, b) = concurrently(
-      { rows(0..<half, widths: widths, textBytes: first.textBytes, colour: colour) },
-      { [self] in rows(half..<count, widths: widths, textBytes: second.textBytes, colour: colour) })
-    return [a, b]
+    let widths: [Int]
+    if split {
+      let (first, second) = concurrently({ measure(0..<half) }, { [self] in measure(half..<count) })
+      widths = zip(first, second).map { max($0, $1) }
+    } else {
+      widths = measure(0..<count)
+    }
+    var header: [UInt8] = []
+    writeHeader(widths: widths, colour: colour, into: &header)
+    header.withUnsafeBytes(emit)
+    let blocks = stride(from: 0, to: count, by: blockRows).map { $0..<min($0 + blockRows, count) }
+    let mine = RowBlock()
+    // The second thread writes the odd blocks into the buffers `free` hands it, and
+    // hands them back written through `written`, in order.
+    let written = HandOff<RowBlock>(capacity: 2)
+    let free = HandOff<RowBlock>(capacity: 3)
+    let thread =
+      split && blocks.count > 1
+      ? BackgroundThread { [self] in
+        defer { written.finish() }
+        for k in stride(from: 1, to: blocks.count, by: 2) {
+          guard let block = free.take() else { return }
+          rows(blocks[k], widths: widths, colour: colour, into: block)
+          written.put(block)
+        }
+      } : nil
+    if thread != nil {
+      free.put(RowBlock())
+      free.put(RowBlock())
+    }
+    for k in blocks.indices {
+      if thread != nil && k % 2 == 1 {
+        guard let block = written.take() else { break }
+        block.bytes(emit)
+        free.put(block)
+      } else {
+        rows(blocks[k], widths: widths, colour: colour, into: mine)
+        mine.bytes(emit)
+      }
+    }
+    free.finish()
+    thread?.join()
   }
 
   /// The display width of every column but the last (which is never padded), headers
-  /// included, over the items at `positions`; and the bytes of their ids and summaries.
-  private func measure(_ positions: Range<Int>) -> (widths: [Int], textBytes: Int) {
+  /// included, over the items at `positions`.
+  private func measure(_ positions: Range<Int>) -> [Int] {
     var widths = StateRenderer.itemHeaders.dropLast().map(\.utf8.count)
-    var textBytes = 0
     var days = DayTexts()
     store.arena.withUnsafeBufferPointer { arena in
       for slot in slots[positions] {
@@ -38,7 +75,6 @@ extension FoldedItems {
         var d = DetailReader(arena, at: store.detailStart[s])
         let event = d.text()!
         let item = d.text() ?? event
-        textBytes += item.count + d.text()!.count
         widths[0] = max(widths[0], Self.displayWidth(item))
         widths[1] = max(widths[1], stateText(slot).utf8.count)
         widths[2] = max(widths[2], days.instantLength(store.pledgedMicros[s], isDate: store.dateFlags[s] & 1 != 0))
@@ -49,7 +85,7 @@ extension FoldedItems {
         widths[6] = max(widths[6], pairs == 0 ? 0 : 6 * pairs - 1)
       }
     }
-    return (widths, textBytes)
+    return widths
   }
 
   private func writeHeader(widths: [Int], colour: Bool, into out: inout [UInt8]) {
@@ -67,20 +103,30 @@ extension FoldedItems {
     out.append(UInt8(ascii: "\n"))
   }
 
-  /// The rows of the items at `positions`, written through a pointer into an array sized
-  /// in advance (appending to an array checked its capacity at every cell).
-  private func rows(_ positions: Range<Int>, widths: [Int], textBytes: Int, colour: Bool) -> [UInt8] {
+  /// Writes the rows of the items at `positions` into `block`, through a pointer into
+  /// its buffer, grown first to hold them (appending to an array checked its capacity at
+  /// every cell).
+  private func rows(_ positions: Range<Int>, widths: [Int], colour: Bool, into block: RowBlock) {
     // Each column's text is at most its width in bytes (all ASCII but the ids, the
-    // summaries and the dash of a missing due date), and its padding at most its width.
+    // summaries and the dash of a missing due date), and its padding at most its width;
+    // a summary is cut to 70 characters and an ellipsis.
     let perRow = 2 * widths.reduce(0, +) + 2 * widths.count + 3 + 3 + 1 + (colour ? 2 * 9 : 0)
-    let capacity = positions.count * perRow + textBytes
-    return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+    var textBytes = 0
+    store.arena.withUnsafeBufferPointer { arena in
+      for slot in slots[positions] {
+        var d = DetailReader(arena, at: store.detailStart[Int(slot)])
+        let event = d.text()!
+        textBytes += (d.text() ?? event).count + d.text()!.count
+      }
+    }
+    block.reserve(positions.count * perRow + textBytes)
+    block.write { buffer in
       var line = LineWriter(buffer)
       var days = DayTexts()
       store.arena.withUnsafeBufferPointer { arena in
         for slot in slots[positions] { writeRow(slot, arena, widths: widths, colour: colour, days: &days, &line) }
       }
-      initialized = line.count
+      return line.count
     }
   }
 
@@ -317,5 +363,31 @@ private struct DayTexts {
     guard written == 10 else { return nil }
     cached[slot] = (day, text)
     return text
+  }
+}
+
+/// A buffer of table rows, written by one thread and read by another in turn (never at
+/// once: `HandOff` passes it between them), used again for the next block.
+private final class RowBlock: @unchecked Sendable {
+  private var storage = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
+  private var count = 0
+
+  deinit { storage.deallocate() }
+
+  /// Makes room for `capacity` bytes (what was written is dropped).
+  func reserve(_ capacity: Int) {
+    count = 0
+    guard storage.count < capacity else { return }
+    storage.deallocate()
+    storage = .allocate(capacity: max(capacity, 2 * storage.count))
+  }
+
+  /// Lets `body` write into the buffer; it returns how many bytes it wrote.
+  func write(_ body: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
+    count = body(storage)
+  }
+
+  func bytes(_ body: (UnsafeRawBufferPointer) -> Void) {
+    body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: storage[..<count])))
   }
 }

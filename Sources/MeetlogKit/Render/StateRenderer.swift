@@ -30,27 +30,31 @@ public enum StateRenderer {
     _ state: ProjectedState, items folded: FoldedItems?, section: StateSection, allItems: Bool, format: OutputFormat,
     colour: Bool, splitAt: Int
   ) -> [UInt8] {
-    let pieces = renderPieces(state, items: folded, section: section, allItems: allItems, format: format, colour: colour, splitAt: splitAt)
-    return pieces.count == 1 ? pieces[0] : Array(pieces.joined())
+    var out: [UInt8] = []
+    render(state, items: folded, section: section, allItems: allItems, format: format, colour: colour, splitAt: splitAt) {
+      out.append(contentsOf: $0)
+    }
+    return out
   }
 
-  /// What `renderBytes` prints, in pieces to be written one after another: an items
-  /// table's rows come as pieces of their own, a long one's in two halves written at once
-  /// (joining them copied 15 to 29 MB on a million-event log).
-  public static func renderPieces(
+  /// What `renderBytes` prints, passed to `write` in pieces, in order: an items table
+  /// written from the fold comes in blocks of rows, written on two threads in turn into
+  /// buffers used again (`FoldedItems.streamTable`), so that a million-event table is
+  /// never 29 MB of fresh memory at once.
+  public static func render(
     _ state: ProjectedState, items folded: FoldedItems? = nil, section: StateSection, allItems: Bool, format: OutputFormat,
-    colour: Bool = false, splitAt: Int = 2_000
-  ) -> [[UInt8]] {
+    colour: Bool = false, splitAt: Int = 2_000, to write: (UnsafeRawBufferPointer) -> Void
+  ) {
     if let listed = allItems ? folded : folded?.onlyOpen(), format == .table, section != .relations, listed.count > 0 {
-      var out = renderBytes(
+      let head = renderBytes(
         state, items: nil, section: section, allItems: allItems, format: format, colour: colour, splitAt: splitAt, itemsFollow: true)
-      let rows = listed.writeTable(colour: colour, splitAt: splitAt, into: &out)
-      return [out] + rows
+      head.withUnsafeBytes(write)
+      listed.streamTable(colour: colour, splitAt: splitAt, emit: write)
+      return
     }
-    return [
-      renderBytes(
-        state, items: folded, section: section, allItems: allItems, format: format, colour: colour, splitAt: splitAt, itemsFollow: false)
-    ]
+    renderBytes(
+      state, items: folded, section: section, allItems: allItems, format: format, colour: colour, splitAt: splitAt, itemsFollow: false
+    ).withUnsafeBytes(write)
   }
 
   /// `renderBytes`; with `itemsFollow` (a table whose items the caller writes), the items

@@ -117,6 +117,10 @@ public enum FileIO {
     writeAll(STDOUT_FILENO, bytes)
   }
 
+  public static func writeStandardOutput(_ bytes: UnsafeRawBufferPointer) {
+    writeAll(STDOUT_FILENO, bytes)
+  }
+
   /// Writes bytes to standard output; false when it is closed (the reader went away).
   public static func writeStandardOutputChecked(_ bytes: [UInt8]) -> Bool {
     writeAll(STDOUT_FILENO, bytes)
@@ -128,9 +132,14 @@ public enum FileIO {
 
   @discardableResult
   private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    bytes.withUnsafeBytes { writeAll(fd, $0) }
+  }
+
+  @discardableResult
+  private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
     var offset = 0
     while offset < bytes.count {
-      let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+      let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
       if n < 0 {
         if errno == EINTR { continue }
         return false
