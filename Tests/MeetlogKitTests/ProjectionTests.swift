@@ -439,6 +439,28 @@ import Testing
     }
   }
 
+  /// A snapshots table made by an earlier meetlog has no `open_items`: its snapshot is
+  /// used with the texts read back from the pledges, and the next snapshot written adds
+  /// the column and fills it.
+  @Test func aSnapshotsTableWithoutOpenItemsGetsTheColumn() throws {
+    var generator = HistoryGenerator(seed: 15)
+    let store = try Fixtures.store(generator.lines(1_000))
+    let now = Fixtures.day("2120-01-01T00:00:00Z")
+    try store.writeSnapshot(now: now)
+    try store.connection.execute("ALTER TABLE snapshots DROP COLUMN open_items")
+    #expect(try !store.hasOpenItems())
+    let point = PointInTime(asOf: nil, now: now)
+    let run = try StateQuery.runResuming(store, point, weights: ScoreWeights(), withItems: true, closedItems: false, useSnapshots: true)
+    #expect(run.resumedCut != nil)
+    #expect(run.state == (try StateQuery.run(store, point, closedItems: false, useSnapshots: false)))
+    #expect(try store.verify().faults.isEmpty)
+    try store.writeSnapshot(now: now)
+    #expect(try store.hasOpenItems())
+    let snapshot = try #require(try store.snapshots().first)
+    #expect(try store.storedOpenItems(snapshot) != nil)
+    #expect(try store.verify().faults.isEmpty)
+  }
+
   /// `state` with only the open items, nothing after the snapshot's cut pledging,
   /// updating or resolving one, prints the snapshot's open items as stored: the same
   /// state as folding the log, after other events too; a pledge after the cut takes

@@ -99,7 +99,7 @@ extension SQLiteEventStore: SnapshotStore {
   }
 
   /// A snapshot's `items` and `open_items` parts, decompressed at once on two threads
-  /// (17.5 and 20 MB on a million-event log); `open_items` nil when the snapshot has
+  /// (17.5 and 40 MB on a million-event log); `open_items` nil when the snapshot has
   /// none (written by an earlier meetlog). Nil when a part is damaged.
   func storedItemParts(_ snapshot: SnapshotInfo) throws(MeetlogError) -> (items: [UInt8], openItems: [UInt8]?)? {
     guard try hasOpenItems() else { return try storedPart(snapshot, "items").map { ($0, nil) } }
@@ -144,9 +144,11 @@ extension SQLiteEventStore: SnapshotStore {
   /// Whether the snapshots table has the `open_items` column (an earlier meetlog made
   /// it without; `writeSnapshot` adds it).
   func hasOpenItems() throws(MeetlogError) -> Bool {
-    try translate { () throws(SQLiteError) in
-      try connection.scalar("SELECT count(*) FROM pragma_table_info('snapshots') WHERE name = 'open_items'") > 0
-    }
+    try translate { () throws(SQLiteError) in try hasOpenItemsColumn() }
+  }
+
+  private func hasOpenItemsColumn() throws(SQLiteError) -> Bool {
+    try connection.scalar("SELECT count(*) FROM pragma_table_info('snapshots') WHERE name = 'open_items'") > 0
   }
 
   /// Whether an event after the snapshot's cut (within the bound and `asOfMicros`)
@@ -376,9 +378,7 @@ extension SQLiteEventStore: SnapshotStore {
       try Self.retryingWhileBusy { () throws(SQLiteError) in try connection.execute("BEGIN IMMEDIATE") }
       do throws(SQLiteError) {
         try connection.execute(Self.snapshotsTable)
-        if try connection.scalar("SELECT count(*) FROM pragma_table_info('snapshots') WHERE name = 'open_items'") == 0 {
-          try connection.execute("ALTER TABLE snapshots ADD COLUMN open_items BLOB")
-        }
+        if try !hasOpenItemsColumn() { try connection.execute("ALTER TABLE snapshots ADD COLUMN open_items BLOB") }
         try connection.execute("DELETE FROM snapshots")
         let insert = try connection.prepare(
           "INSERT INTO snapshots(seq_bound, cut_us, created_at, weights, relations, items, open_items) VALUES (?, ?, ?, ?, ?, ?, ?)")
