@@ -45,7 +45,7 @@ public enum StateRenderer {
     _ state: ProjectedState, items folded: FoldedItems? = nil, section: StateSection, allItems: Bool, format: OutputFormat,
     colour: Bool = false, splitAt: Int = 2_000, to write: (UnsafeRawBufferPointer) -> Void
   ) {
-    if let listed = allItems ? folded : folded?.onlyOpen(), format == .table, section != .relations, listed.count > 0 {
+    if format == .table, section != .relations, let listed = allItems ? folded : folded?.onlyOpen(), listed.count > 0 {
       let head = renderBytes(
         state, items: nil, section: section, allItems: allItems, format: format, colour: colour, splitAt: splitAt, itemsFollow: true)
       head.withUnsafeBytes(write)
@@ -147,8 +147,8 @@ public enum StateRenderer {
       }
       if section != .relations {
         out += (markdown ? "### \(allItems ? "Items" : "Open items")\n\n" : (allItems ? "Items\n" : "Open items\n")).utf8
-        if itemsFollow {
-        } else if itemCount == 0 {
+        if itemsFollow { return out }
+        if itemCount == 0 {
           out += "(none)\n".utf8
         } else if markdown {
           out += itemsTable(items).renderMarkdown().utf8

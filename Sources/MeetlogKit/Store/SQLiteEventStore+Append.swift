@@ -145,7 +145,7 @@ extension SQLiteEventStore {
       writer = nil
       connection.resetCached()
       try translate { () throws(SQLiteError) in try connection.cached("COMMIT").run() }
-      formatOnOpen = Int64(StoreSchema.formatVersion)
+      storeFormat = Int64(StoreSchema.formatVersion)
       appendedFold = started.appendedFold
       return result
     } catch {

@@ -34,7 +34,7 @@ public final class SQLiteEventStore: EventStore {
   var checkpointEvery = SQLiteEventStore.checkpointInterval
   /// The format the store is in: 2 (every event stores its whole hash link) is read as
   /// it is and becomes 3 with the first append (`upgradeFormat`).
-  var formatOnOpen = Int64(StoreSchema.formatVersion)
+  var storeFormat = Int64(StoreSchema.formatVersion)
   /// `retraction(of:)`'s statement, prepared on first use.
   private var retractionLookup: SQLiteStatement?
 
@@ -180,7 +180,7 @@ public final class SQLiteEventStore: EventStore {
           "written by a newer meetlog (store format \(version); this meetlog reads format \(StoreSchema.formatVersion)): upgrade meetlog",
         sql: nil)
     }
-    formatOnOpen = version
+    storeFormat = version
     if version < Int64(StoreSchema.oldestReadableFormat) {
       throw SQLiteError(
         code: 0x10000,
@@ -195,7 +195,7 @@ public final class SQLiteEventStore: EventStore {
   /// reporting every prefix as a damaged hash. Nothing else differs: a format-2 store's
   /// whole links are valid in format 3.
   func upgradeFormat() throws(SQLiteError) {
-    guard formatOnOpen < Int64(StoreSchema.formatVersion) else { return }
+    guard storeFormat < Int64(StoreSchema.formatVersion) else { return }
     try connection.execute(
       "PRAGMA user_version = \(StoreSchema.formatVersion); UPDATE meta SET value = '\(StoreSchema.formatVersion)' WHERE key = 'format_version'"
     )
@@ -403,7 +403,7 @@ public final class SQLiteEventStore: EventStore {
       return StoreStats(
         events: events, lastSeq: head.seq, countsByType: counts,
         fileBytes: Self.fileSize(path) + Self.fileSize(path + "-wal"), payloadBytes: payloadBytes, rawBytes: rawBytes,
-        headHash: head.hash, formatVersion: Int(formatOnOpen), firstRecordedAt: first, lastRecordedAt: last)
+        headHash: head.hash, formatVersion: Int(storeFormat), firstRecordedAt: first, lastRecordedAt: last)
     }
   }
 
