@@ -35,13 +35,14 @@ struct StateCommand: ParsableCommand {
     let store = try SQLiteEventStore(path: store.path, mode: .read)
     store.progress = ProgressLine.forStandardError("replaying")
     defer { store.progress?.finish() }
+    let colour = Terminal.colourStandardOutput
     let (state, items) = try StateQuery.runFolded(
       store, point, weights: scoreWeights, withItems: section != .relations, closedItems: all,
-      withTopics: output.format == .json || output.format == .ndjson, useSnapshots: !noSnapshots)
+      withTopics: output.format == .json || output.format == .ndjson, useSnapshots: !noSnapshots,
+      tableOnly: output.format == .table && !colour)
     store.progress?.finish()
     StateRenderer.render(
-      state, items: items, section: section, allItems: all, format: output.format, colour: Terminal.colourStandardOutput,
-      to: FileIO.writeStandardOutput)
+      state, items: items, section: section, allItems: all, format: output.format, colour: colour, to: FileIO.writeStandardOutput)
     // Freeing a large state (its arrays, the items' texts) is left to the process's end.
     ProcessEnd.reclaim((state, items))
   }

@@ -46,6 +46,27 @@ import Testing
     #expect(try CLI.run(["verify"], store: store).status == 0)
   }
 
+  /// `state` as a user types it prints the open items from the snapshot's table of
+  /// them: the same bytes as folding the log. A damaged table is not printed (the same
+  /// bytes again), and `verify` reports it.
+  @Test func theOpenItemsTableGivesTheSameState() throws {
+    let store = CLI.tempDir().appendingPathComponent("o.db").path
+    #expect(try CLI.run(["append", CLI.seed, CLI.followUps], store: store, environment: Self.every).status == 0)
+    #expect(try sql(store, "SELECT count(*) FROM open_tables") == "1")
+    func same(_ arguments: [String]) throws {
+      let with = try CLI.run(["state"] + arguments, store: store)
+      let without = try CLI.run(["state", "--no-snapshots"] + arguments, store: store)
+      #expect(with.status == 0 && without.status == 0)
+      #expect(with.stdout == without.stdout && with.stdout.contains("OVERDUE"), "\(arguments)")
+    }
+    for arguments in [[], ["items"], ["--as-of", "2030-01-01"]] { try same(arguments) }
+    #expect(try CLI.run(["verify"], store: store).status == 0)
+    _ = try sql(store, "UPDATE open_tables SET value = zeroblob(length(value))")
+    for arguments in [[], ["items"]] { try same(arguments) }
+    let verify = try CLI.run(["verify"], store: store)
+    #expect(verify.status == 1 && verify.stdout.contains("does not match the log"))
+  }
+
   @Test func verifyFindsASnapshotThatDoesNotMatchTheLog() throws {
     let store = CLI.tempDir().appendingPathComponent("t.db").path
     #expect(try CLI.run(["append", CLI.seed, CLI.followUps], store: store, environment: Self.every).status == 0)

@@ -6,7 +6,8 @@
 /// `state relations` needs when nothing after the cut updates or resolves an item.
 /// `items`: the items' flat arrays with their pledges' seqs and the item ids, read when
 /// items are printed or touched again. A third, `open_items` (`OpenItemsPart`), holds
-/// what is printed of the items open at the cut, texts included; closed items' texts are
+/// what is printed of the items open at the cut, texts included, and a fourth (in the
+/// `open_tables` table, `OpenTablePart`) their rows of `state`'s table; closed items' texts are
 /// read back from their pledges when printed (`StateQuery`). Numbers are little-endian; arrays of fixed-width numbers are
 /// written as their raw bytes, so loading is a few copies, not one allocation per item.
 enum FoldSnapshot {
@@ -35,8 +36,11 @@ enum FoldSnapshot {
 
   /// The snapshot of a fold that kept its items' details (ids are read from them).
   /// The `items` and `open_items` parts come as their segments (`ItemsPart`,
-  /// `OpenItemsPart`), each compressed on its own.
-  static func encode(_ fold: StateFold) -> (relations: [UInt8], items: [[UInt8]], openItems: [[UInt8]]) {
+  /// `OpenItemsPart`), each compressed on its own; the open items' table is nil when an
+  /// open item lacks its details or none is open.
+  static func encode(_ fold: StateFold) -> (
+    relations: [UInt8], items: [[UInt8]], openItems: [[UInt8]], openTable: OpenTablePart.Encoded?
+  ) {
     var w = ByteWriter()
     w.bytes(magic)
     for table in [fold.topics.strings, fold.cities.strings] {
@@ -69,7 +73,10 @@ enum FoldSnapshot {
       w.int(base.dueDays.count)
       w.array(base.dueDays)
     }
-    return (w.output, ItemsPart.encode(fold.items), OpenItemsPart.encode(fold.items))
+    let listed = OpenItemsPart.listed(fold.items)
+    return (
+      w.output, ItemsPart.encode(fold.items), OpenItemsPart.encode(fold.items, listed: listed), listed.flatMap { OpenTablePart.encode($0) }
+    )
   }
 
   /// The fold stored in the parts, ready to fold the events after the cut towards

@@ -10,18 +10,32 @@ public struct FoldedItems: Sendable {
   /// The slots listed, in order.
   let slots: [Int32]
   let pointDay: Int
+  /// The list as a snapshot's table of its open items (`OpenTablePart`), when that is
+  /// all the caller prints (`StateQuery.runFolded`'s `tableOnly`): `store` is empty then,
+  /// and the list can only be printed as a table without colours.
+  let table: OpenTablePrinter?
 
-  public var count: Int { slots.count }
+  public var count: Int { table?.table.rows ?? slots.count }
 
   private init(store: ItemStore, slots: [Int32], pointDay: Int) {
     self.store = store
     self.slots = slots
     self.pointDay = pointDay
+    table = nil
+  }
+
+  /// The open items of a snapshot's table, printed as of `pointDay`.
+  init(_ table: OpenTablePrinter, pointDay: Int) {
+    store = ItemStore()
+    slots = []
+    self.pointDay = pointDay
+    self.table = table
   }
 
   /// The open items of the list.
   func onlyOpen() -> FoldedItems {
-    FoldedItems(store: store, slots: slots.filter { store.outcome[Int($0)] == 0 }, pointDay: pointDay)
+    guard table == nil else { return self }
+    return FoldedItems(store: store, slots: slots.filter { store.outcome[Int($0)] == 0 }, pointDay: pointDay)
   }
 
   /// The items of `store` (which kept its details) at `pointDay`; `closedItems` false
@@ -29,6 +43,7 @@ public struct FoldedItems: Sendable {
   init(_ store: ItemStore, pointDay: Int, closedItems: Bool) {
     self.store = store
     self.pointDay = pointDay
+    table = nil
     var slots = (0..<Int32(store.count)).filter { closedItems || store.outcome[Int($0)] == 0 }
     store.arena.withUnsafeBufferPointer { arena in
       func precedes(_ a: Int32, _ b: Int32) -> Bool {
@@ -67,7 +82,8 @@ public struct FoldedItems: Sendable {
 
   /// The items as values, in order.
   public func itemStates() -> [ItemState] {
-    slots.map(itemState)
+    precondition(table == nil, "a stored table is printed only as a table")
+    return slots.map(itemState)
   }
 
   private func itemState(_ slot: Int32) -> ItemState {
@@ -96,6 +112,7 @@ public struct FoldedItems: Sendable {
   /// Writes the items at `positions` of the list as `StateRenderer.writeItem` writes
   /// their `ItemState`s, byte for byte.
   func writeJSON(_ positions: Range<Int>, into w: inout JSONWriter) {
+    precondition(table == nil, "a stored table is printed only as a table")
     store.arena.withUnsafeBufferPointer { arena in
       for slot in slots[positions] { writeItem(slot, arena, &w) }
     }

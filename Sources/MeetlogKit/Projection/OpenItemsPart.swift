@@ -20,15 +20,19 @@ enum OpenItemsPart {
   /// Items per segment: at least 16,384, at most eight segments.
   static func perSegment(count: Int) -> Int { max(16_384, (count + 7) / 8) }
 
-  /// The segments of `items`' open items, in the order `state` lists them (pledge time,
-  /// then id), so that a list read back needs no sorting. A snapshot's fold has every
-  /// open item's details (`writeSnapshot` reads back those a fold resumed from a
-  /// snapshot lacks); one without them is left out (and the rest kept in slot order).
-  static func encode(_ items: ItemStore) -> [[UInt8]] {
-    var open = (0..<Int32(items.count)).filter { items.outcome[Int($0)] == 0 && items.detailStart[Int($0)] >= 0 }
-    if open.count == items.outcome.lazy.filter({ $0 == 0 }).count {
-      open = FoldedItems(items, pointDay: 0, closedItems: false).slots
-    }
+  /// The open items of `items` as `state` lists them (pledge time, then id), when every
+  /// one has its details: a snapshot's fold has them (`writeSnapshot` reads back those a
+  /// fold resumed from a snapshot lacks).
+  static func listed(_ items: ItemStore) -> FoldedItems? {
+    let open = items.outcome.indices.lazy.filter { items.outcome[$0] == 0 }
+    guard open.allSatisfy({ items.detailStart[$0] >= 0 }) else { return nil }
+    return FoldedItems(items, pointDay: 0, closedItems: false)
+  }
+
+  /// The segments of `items`' open items, in `listed`'s order (`listed(_:)`), so that a
+  /// list read back needs no sorting; without it, those with details in slot order.
+  static func encode(_ items: ItemStore, listed: FoldedItems?) -> [[UInt8]] {
+    let open = listed?.slots ?? (0..<Int32(items.count)).filter { items.outcome[Int($0)] == 0 && items.detailStart[Int($0)] >= 0 }
     let per = perSegment(count: open.count)
     return items.arena.withUnsafeBufferPointer { all in
       stride(from: 0, to: open.count, by: per).map { first in

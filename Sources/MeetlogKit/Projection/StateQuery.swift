@@ -52,29 +52,33 @@ public enum StateQuery {
 
   /// `run` with the items left in the fold: the state's item list is empty and `items`
   /// (nil without `withItems`) holds them, for `StateRenderer` to write without making
-  /// an `ItemState` per item. What is printed is the same.
+  /// an `ItemState` per item. What is printed is the same. `tableOnly` says the items
+  /// will only be printed as a table without colours: the open items may then come as a
+  /// snapshot's stored table (`OpenTablePart`).
   public static func runFolded(
     _ store: some EventStore, _ point: PointInTime, weights: ScoreWeights = ScoreWeights(), withItems: Bool = true,
-    closedItems: Bool = true, withTopics: Bool = true, useSnapshots: Bool = true
+    closedItems: Bool = true, withTopics: Bool = true, useSnapshots: Bool = true, tableOnly: Bool = false
   ) throws(MeetlogError) -> (state: ProjectedState, items: FoldedItems?) {
     let run = try runResuming(
       store, point, weights: weights, withItems: withItems, closedItems: closedItems, withTopics: withTopics, useSnapshots: useSnapshots,
-      itemStates: false)
+      itemStates: false, tableOnly: tableOnly)
     return (run.state, run.items)
   }
 
   /// `run`, and the cut of the snapshot it resumed from (nil: it folded the whole log);
-  /// `itemStates` false leaves the items in `items` (`runFolded`).
+  /// `itemStates` false leaves the items in `items` (`runFolded`, as `tableOnly`).
   static func runResuming(
     _ store: some EventStore, _ point: PointInTime, weights: ScoreWeights, withItems: Bool, closedItems: Bool = true,
-    withTopics: Bool = true, useSnapshots: Bool, itemStates: Bool = true
+    withTopics: Bool = true, useSnapshots: Bool, itemStates: Bool = true, tableOnly: Bool = false
   ) throws(MeetlogError) -> (state: ProjectedState, resumedCut: Int64?, items: FoldedItems?) {
     try store.readSnapshot { () throws(MeetlogError) in
       let bound = try boundSeq(store, point)
       var resumed: (fold: StateFold, cut: Int64)?
       var pendingItems: RewoundItems?
-      /// The snapshot's open items as stored, when they are the list (`OpenItemsPart`).
+      /// The snapshot's open items as stored, when they are the list (`OpenItemsPart`),
+      /// or their table when that is all that is printed (`OpenTablePart`).
       var openItems: ItemStore?
+      var openTable: OpenTablePrinter?
       if useSnapshots, let snapshots = store as? SnapshotStore {
         let fingerprint = FoldSnapshot.fingerprint(weights)
         for s in try snapshots.snapshots() where s.weights == fingerprint {
@@ -96,13 +100,26 @@ public enum StateQuery {
           // Only the open items listed, and nothing after the cut pledging, updating or
           // resolving one: they are the snapshot's open items as stored, and the
           // relations count the items from the relations part.
-          if withItems && !closedItems, try !snapshots.addsOrTouchesItems(after: s, bound: bound, asOfMicros: point.asOfMicros),
-            let bytes = try snapshots.storedOpenItems(s), let open = OpenItemsPart.store(bytes, checked: true),
-            let fold = try snapshots.loadFold(s, weights: weights, pointDay: point.day, withItems: false, withTopics: withTopics)
-          {
-            openItems = open
-            resumed = (fold, s.cutMicros)
-            break
+          if withItems && !closedItems, try !snapshots.addsOrTouchesItems(after: s, bound: bound, asOfMicros: point.asOfMicros) {
+            if tableOnly, let table = try snapshots.storedOpenTable(s) {
+              // The printer's thread checks the table's hash (and writes rows ahead) while
+              // this one loads the relations.
+              let printer = OpenTablePrinter(table, pointDay: point.day)
+              if let fold = try snapshots.loadFold(s, weights: weights, pointDay: point.day, withItems: false, withTopics: withTopics),
+                printer.isIntact()
+              {
+                openTable = printer
+                resumed = (fold, s.cutMicros)
+                break
+              }
+            }
+            if let bytes = try snapshots.storedOpenItems(s), let open = OpenItemsPart.store(bytes, checked: true),
+              let fold = try snapshots.loadFold(s, weights: weights, pointDay: point.day, withItems: false, withTopics: withTopics)
+            {
+              openItems = open
+              resumed = (fold, s.cutMicros)
+              break
+            }
           }
           var needItems = withItems
           if !needItems { needItems = try snapshots.touchesItems(after: s, bound: bound, asOfMicros: point.asOfMicros) }
@@ -121,7 +138,10 @@ public enum StateQuery {
       }
       var state: ProjectedState
       var items: FoldedItems?
-      if let openItems, resumed != nil {
+      if let openTable, resumed != nil {
+        state = fold.foldedResult(point: point, seq: bound, withItems: false, closedItems: false, withTopics: withTopics).state
+        items = FoldedItems(openTable, pointDay: point.day)
+      } else if let openItems, resumed != nil {
         state = fold.foldedResult(point: point, seq: bound, withItems: false, closedItems: false, withTopics: withTopics).state
         items = FoldedItems(openItems, pointDay: point.day, closedItems: false)
       } else {

@@ -18,31 +18,48 @@ extension FoldedItems {
   func streamTable(
     colour: Bool, splitAt: Int = 4_000, blockRows: Int = Self.blockRows, emit: (UnsafeRawBufferPointer) -> Void
   ) {
-    let split = count >= max(2, splitAt)
-    let half = count / 2
-    let widths: [Int]
-    if split {
-      let (first, second) = concurrently({ measure(0..<half) }, { [self] in measure(half..<count) })
-      widths = zip(first, second).map { max($0, $1) }
-    } else {
-      widths = measure(0..<count)
+    if let table {
+      precondition(!colour, "a stored table has no colours")
+      return table.stream(emit: emit)
     }
+    let split = count >= max(2, splitAt)
+    let widths = columnWidths(splitAt: splitAt)
     var header: [UInt8] = []
-    writeHeader(widths: widths, colour: colour, into: &header)
+    Self.writeHeader(widths: widths, colour: colour, into: &header)
     header.withUnsafeBytes(emit)
     let blocks = stride(from: 0, to: count, by: blockRows).map { $0..<min($0 + blockRows, count) }
+    Self.streamBlocks(blocks, onTwoThreads: split, emit: emit) { [self] positions, block in
+      rows(positions, widths: widths, colour: colour, into: block)
+    }
+  }
+
+  /// The display width of every column but the last over the whole list, measured in
+  /// two halves at once from `splitAt` items on.
+  func columnWidths(splitAt: Int = 4_000) -> [Int] {
+    guard count >= max(2, splitAt) else { return measure(0..<count) }
+    let half = count / 2
+    let (first, second) = concurrently({ measure(0..<half) }, { [self] in measure(half..<count) })
+    return zip(first, second).map { max($0, $1) }
+  }
+
+  /// Writes `blocks` of rows with `write` into buffers used again and passes them to
+  /// `emit` in order; with `onTwoThreads`, a second thread writes the odd blocks.
+  private static func streamBlocks<Block: Sendable>(
+    _ blocks: [Block], onTwoThreads: Bool, emit: (UnsafeRawBufferPointer) -> Void,
+    write: @escaping @Sendable (Block, RowBlock) -> Void
+  ) {
     let mine = RowBlock()
     // The second thread writes the odd blocks into the buffers `free` hands it, and
     // hands them back written through `written`, in order.
     let written = HandOff<RowBlock>(capacity: 2)
     let free = HandOff<RowBlock>(capacity: 3)
     let thread =
-      split && blocks.count > 1
-      ? BackgroundThread { [self] in
+      onTwoThreads && blocks.count > 1
+      ? BackgroundThread {
         defer { written.finish() }
         for k in stride(from: 1, to: blocks.count, by: 2) {
           guard let block = free.take() else { return }
-          rows(blocks[k], widths: widths, colour: colour, into: block)
+          write(blocks[k], block)
           written.put(block)
         }
       } : nil
@@ -56,7 +73,7 @@ extension FoldedItems {
         block.bytes(emit)
         free.put(block)
       } else {
-        rows(blocks[k], widths: widths, colour: colour, into: mine)
+        write(blocks[k], mine)
         mine.bytes(emit)
       }
     }
@@ -88,7 +105,7 @@ extension FoldedItems {
     return widths
   }
 
-  private func writeHeader(widths: [Int], colour: Bool, into out: inout [UInt8]) {
+  static func writeHeader(widths: [Int], colour: Bool, into out: inout [UInt8]) {
     let headers = StateRenderer.itemHeaders
     for (i, header) in headers.enumerated() {
       if i > 0 { out += "  ".utf8 }
@@ -133,18 +150,27 @@ extension FoldedItems {
   private func writeRow(
     _ slot: Int32, _ arena: UnsafeBufferPointer<UInt8>, widths: [Int], colour: Bool, days: inout DayTexts, _ line: inout LineWriter
   ) {
+    let summary = writeLeadingCells(slot, arena, widths: widths, colour: colour, days: &days, &line)
+    Self.writeTimeCells(overdue: isOverdue(slot), age: ageDays(slot), widths: widths, colour: colour, &line)
+    writeTrailingCells(slot, summary: summary, widths: widths, &line)
+  }
+
+  /// ITEM, STATE, PLEDGED and DUE, each followed by its padding and the two spaces
+  /// between columns; the item's summary (the last cell's text).
+  private func writeLeadingCells(
+    _ slot: Int32, _ arena: UnsafeBufferPointer<UInt8>, widths: [Int], colour: Bool, days: inout DayTexts, _ line: inout LineWriter
+  ) -> UnsafeBufferPointer<UInt8> {
     let s = Int(slot)
     var d = DetailReader(arena, at: store.detailStart[s])
     let event = d.text()!
     let item = d.text() ?? event
     let summary = d.text()!
-    let overdue = isOverdue(slot)
     // ITEM
     line.bytes(item)
     line.spaces(widths[0] - Self.displayWidth(item) + 2)
     // STATE
     let state = stateText(slot)
-    let style = colour ? StateRenderer.stateStyle(store.outcome(of: slot), overdue: overdue) : nil
+    let style = colour ? StateRenderer.stateStyle(store.outcome(of: slot), overdue: isOverdue(slot)) : nil
     line.styled(style) { $0.text(state) }
     line.spaces(widths[1] - state.utf8.count + 2)
     // PLEDGED
@@ -159,24 +185,65 @@ extension FoldedItems {
       let length = days.writeInstant(Int64(due) * Timestamp.microsPerDay, isDate: true, to: &line)
       line.spaces(widths[3] - length + 2)
     }
-    // OVERDUE
+    return summary
+  }
+
+  /// OVERDUE and AGE (on the right), each followed by the two spaces between columns:
+  /// the cells that depend on the day the state is of.
+  static func writeTimeCells(overdue: Bool, age: Int, widths: [Int], colour: Bool, _ line: inout LineWriter) {
+    writeOverdueCell(overdue, widths: widths, colour: colour, &line)
+    writeAgeCell(age, widths: widths, &line)
+  }
+
+  static func writeOverdueCell(_ overdue: Bool, widths: [Int], colour: Bool, _ line: inout LineWriter) {
     line.styled(colour && overdue ? .red : nil) { $0.text(overdue ? "yes" : "no") }
     line.spaces(widths[4] - (overdue ? 3 : 2) + 2)
-    // AGE, on the right
-    let age = ageDays(slot)
+  }
+
+  /// AGE, on the right: `widths[5] + 2` bytes.
+  static func writeAgeCell(_ age: Int, widths: [Int], _ line: inout LineWriter) {
     line.spaces(widths[5] - Self.digits(age) - 2)
     line.decimal(age)
     line.text(" d  ")
-    // PAIRS
+  }
+
+  /// PAIRS, padded, and the summary cut to `StateRenderer.summaryWidth`, then the line's end.
+  private func writeTrailingCells(_ slot: Int32, summary: UnsafeBufferPointer<UInt8>, widths: [Int], _ line: inout LineWriter) {
+    let s = Int(slot)
     let (first, end) = (Int(store.pairStart[s]), Int(store.pairStart[s + 1]))
     for k in first..<end {
       if k > first { line.byte(UInt8(ascii: " ")) }
       withUnsafeBytes(of: CountryIndexing.pairBytes(store.pairs[k])) { line.bytes($0.assumingMemoryBound(to: UInt8.self)) }
     }
     line.spaces(widths[6] - (end == first ? 0 : 6 * (end - first) - 1) + 2)
-    // SUMMARY
     Self.writeTruncated(summary, to: &line)
     line.byte(UInt8(ascii: "\n"))
+  }
+
+  /// The rows of the items at `positions` without their time cells, for a snapshot's
+  /// `open_table` part (`OpenTablePart`): `body` gets each row's text, where its time
+  /// cells go in it, and the slot.
+  func rowsWithoutTimeCells(
+    _ positions: Range<Int>, widths: [Int], _ body: (_ text: UnsafeBufferPointer<UInt8>, _ timeCellsAt: Int, _ slot: Int32) -> Void
+  ) {
+    let perRow = 2 * widths.reduce(0, +) + 2 * widths.count + 3 + 3 + 1
+    var buffer = [UInt8](repeating: 0, count: perRow)
+    var days = DayTexts()
+    store.arena.withUnsafeBufferPointer { arena in
+      for slot in slots[positions] {
+        var d = DetailReader(arena, at: store.detailStart[Int(slot)])
+        let event = d.text()!
+        let needed = perRow + (d.text() ?? event).count + d.text()!.count
+        if buffer.count < needed { buffer = [UInt8](repeating: 0, count: needed) }
+        buffer.withUnsafeMutableBufferPointer { out in
+          var line = LineWriter(out)
+          let summary = writeLeadingCells(slot, arena, widths: widths, colour: false, days: &days, &line)
+          let timeCellsAt = line.count
+          writeTrailingCells(slot, summary: summary, widths: widths, &line)
+          body(UnsafeBufferPointer(rebasing: out[..<line.count]), timeCellsAt, slot)
+        }
+      }
+    }
   }
 
   /// The STATE cell's text.
@@ -224,7 +291,7 @@ extension FoldedItems {
     line.text("…")
   }
 
-  private static func digits(_ n: Int) -> Int {
+  static func digits(_ n: Int) -> Int {
     var (n, count) = (n, 1)
     while n >= 10 {
       n /= 10
@@ -235,7 +302,7 @@ extension FoldedItems {
 }
 
 /// Writes bytes through a pointer into a buffer the caller sized for everything written.
-private struct LineWriter {
+struct LineWriter {
   private let base: UnsafeMutablePointer<UInt8>
   private let capacity: Int
   private(set) var count = 0
@@ -368,9 +435,12 @@ private struct DayTexts {
 
 /// A buffer of table rows, written by one thread and read by another in turn (never at
 /// once: `HandOff` passes it between them), used again for the next block.
-private final class RowBlock: @unchecked Sendable {
+final class RowBlock: @unchecked Sendable {
   private var storage = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
   private var count = 0
+  /// What the writer of the rows keeps from one block to the next (for a stored table,
+  /// its segment decoder), used by one thread at a time as the buffer is.
+  var reusable: AnyObject?
 
   deinit { storage.deallocate() }
 

@@ -32,6 +32,8 @@ struct PreparedSnapshot {
   let relations: [UInt8]
   let items: [UInt8]
   let openItems: [UInt8]
+  /// The open items' table (`OpenTablePart`); nil when there is none to store.
+  let openTable: [UInt8]?
   let checkpoints: [CheckpointRow]
 
   /// The snapshot of `fold`, which has folded the log up to the key's cut; nil when it
@@ -45,6 +47,7 @@ struct PreparedSnapshot {
     relations = compressor.compress(parts.relations)
     items = parts.items.flatMap { compressor.compress($0) }
     openItems = parts.openItems.flatMap { compressor.compress($0) }
+    openTable = parts.openTable.map { OpenTablePart.value($0, compressor: compressor) }
   }
 
   /// The snapshot of a log that `appended` holds whole (a large first append), folded

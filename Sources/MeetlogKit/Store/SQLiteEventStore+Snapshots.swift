@@ -17,6 +17,7 @@ protocol SnapshotStore {
   func touchesItems(after snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64?) throws(MeetlogError) -> Bool
   func addsOrTouchesItems(after snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64?) throws(MeetlogError) -> Bool
   func storedOpenItems(_ snapshot: SnapshotInfo) throws(MeetlogError) -> [UInt8]?
+  func storedOpenTable(_ snapshot: SnapshotInfo) throws(MeetlogError) -> OpenTablePart.Table?
   func checkpointFold(
     _ snapshot: SnapshotInfo, bound: Int64, asOfMicros: Int64, weights: ScoreWeights, pointDay: Int, withItems: Bool,
     withTopics: Bool
@@ -390,7 +391,9 @@ extension SQLiteEventStore: SnapshotStore {
         try insert.bind(6, prepared.items)
         try insert.bind(7, prepared.openItems)
         try insert.run()
-        try storeCheckpoints(prepared.checkpoints, snapshotId: try connection.scalar("SELECT last_insert_rowid()"))
+        let id = try connection.scalar("SELECT last_insert_rowid()")
+        try storeCheckpoints(prepared.checkpoints, snapshotId: id)
+        try storeOpenTable(prepared.openTable, snapshotId: id)
         try connection.execute("COMMIT")
       } catch {
         try? connection.execute("ROLLBACK")

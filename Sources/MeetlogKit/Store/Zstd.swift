@@ -195,6 +195,19 @@ final class ZstdDecompressor {
     return output
   }
 
+  /// Where each standard frame of `blob` is (`at`, `count` bytes) and what it decodes
+  /// to (`size` bytes); an error when one is not whole or they claim more than `limit`.
+  static func frames(_ blob: UnsafeRawBufferPointer, limit: Int) throws(ZstdError) -> [(at: Int, count: Int, size: Int)] {
+    try frameSpans(blob, first: .max, limit: limit).map { ($0.at, $0.count, $0.size) }
+  }
+
+  /// Decodes one standard frame into `out`; false unless it decodes to exactly `out.count` bytes.
+  func decompressFrame(_ frame: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Bool {
+    precondition(!lean, "lean frames are single events")
+    let written = ZSTD_decompressDCtx(context, out.baseAddress, out.count, frame.baseAddress, frame.count)
+    return ZSTD_isError(written) == 0 && written == out.count
+  }
+
   /// Where each frame of `blob` is (`at`, `count` bytes), what it decodes to (`size`
   /// bytes) and where that goes in the frames' output (`to`): the first `frames` of them
   /// (an error if the blob holds fewer whole frames), or all.
