@@ -13,28 +13,28 @@ public struct FoldedItems: Sendable {
   /// The list as a snapshot's table of its open items (`OpenTablePart`), when that is
   /// all the caller prints (`StateQuery.runFolded`'s `tableOnly`): `store` is empty then,
   /// and the list can only be printed as a table without colours.
-  let table: OpenTablePrinter?
+  let printer: OpenTablePrinter?
 
-  public var count: Int { table?.table.rows ?? slots.count }
+  public var count: Int { printer?.table.rows ?? slots.count }
 
   private init(store: ItemStore, slots: [Int32], pointDay: Int) {
     self.store = store
     self.slots = slots
     self.pointDay = pointDay
-    table = nil
+    printer = nil
   }
 
-  /// The open items of a snapshot's table, printed as of `pointDay`.
-  init(_ table: OpenTablePrinter, pointDay: Int) {
+  /// The open items of a snapshot's table, printed as of `pointDay` by `printer`.
+  init(_ printer: OpenTablePrinter, pointDay: Int) {
     store = ItemStore()
     slots = []
     self.pointDay = pointDay
-    self.table = table
+    self.printer = printer
   }
 
   /// The open items of the list.
   func onlyOpen() -> FoldedItems {
-    guard table == nil else { return self }
+    guard printer == nil else { return self }
     return FoldedItems(store: store, slots: slots.filter { store.outcome[Int($0)] == 0 }, pointDay: pointDay)
   }
 
@@ -43,7 +43,7 @@ public struct FoldedItems: Sendable {
   init(_ store: ItemStore, pointDay: Int, closedItems: Bool) {
     self.store = store
     self.pointDay = pointDay
-    table = nil
+    printer = nil
     var slots = (0..<Int32(store.count)).filter { closedItems || store.outcome[Int($0)] == 0 }
     store.arena.withUnsafeBufferPointer { arena in
       func precedes(_ a: Int32, _ b: Int32) -> Bool {
@@ -82,7 +82,7 @@ public struct FoldedItems: Sendable {
 
   /// The items as values, in order.
   public func itemStates() -> [ItemState] {
-    precondition(table == nil, "a stored table is printed only as a table")
+    precondition(printer == nil, "a stored table is printed only as a table")
     return slots.map(itemState)
   }
 
@@ -112,7 +112,7 @@ public struct FoldedItems: Sendable {
   /// Writes the items at `positions` of the list as `StateRenderer.writeItem` writes
   /// their `ItemState`s, byte for byte.
   func writeJSON(_ positions: Range<Int>, into w: inout JSONWriter) {
-    precondition(table == nil, "a stored table is printed only as a table")
+    precondition(printer == nil, "a stored table is printed only as a table")
     store.arena.withUnsafeBufferPointer { arena in
       for slot in slots[positions] { writeItem(slot, arena, &w) }
     }

@@ -18,9 +18,9 @@ extension FoldedItems {
   func streamTable(
     colour: Bool, splitAt: Int = 4_000, blockRows: Int = Self.blockRows, emit: (UnsafeRawBufferPointer) -> Void
   ) {
-    if let table {
+    if let printer {
       precondition(!colour, "a stored table has no colours")
-      return table.stream(emit: emit)
+      return printer.stream(emit: emit)
     }
     let split = count >= max(2, splitAt)
     let widths = columnWidths(splitAt: splitAt)
@@ -28,38 +28,18 @@ extension FoldedItems {
     Self.writeHeader(widths: widths, colour: colour, into: &header)
     header.withUnsafeBytes(emit)
     let blocks = stride(from: 0, to: count, by: blockRows).map { $0..<min($0 + blockRows, count) }
-    Self.streamBlocks(blocks, onTwoThreads: split, emit: emit) { [self] positions, block in
-      rows(positions, widths: widths, colour: colour, into: block)
-    }
-  }
-
-  /// The display width of every column but the last over the whole list, measured in
-  /// two halves at once from `splitAt` items on.
-  func columnWidths(splitAt: Int = 4_000) -> [Int] {
-    guard count >= max(2, splitAt) else { return measure(0..<count) }
-    let half = count / 2
-    let (first, second) = concurrently({ measure(0..<half) }, { [self] in measure(half..<count) })
-    return zip(first, second).map { max($0, $1) }
-  }
-
-  /// Writes `blocks` of rows with `write` into buffers used again and passes them to
-  /// `emit` in order; with `onTwoThreads`, a second thread writes the odd blocks.
-  private static func streamBlocks<Block: Sendable>(
-    _ blocks: [Block], onTwoThreads: Bool, emit: (UnsafeRawBufferPointer) -> Void,
-    write: @escaping @Sendable (Block, RowBlock) -> Void
-  ) {
     let mine = RowBlock()
     // The second thread writes the odd blocks into the buffers `free` hands it, and
     // hands them back written through `written`, in order.
     let written = HandOff<RowBlock>(capacity: 2)
     let free = HandOff<RowBlock>(capacity: 3)
     let thread =
-      onTwoThreads && blocks.count > 1
-      ? BackgroundThread {
+      split && blocks.count > 1
+      ? BackgroundThread { [self] in
         defer { written.finish() }
         for k in stride(from: 1, to: blocks.count, by: 2) {
           guard let block = free.take() else { return }
-          write(blocks[k], block)
+          rows(blocks[k], widths: widths, colour: colour, into: block)
           written.put(block)
         }
       } : nil
@@ -73,12 +53,21 @@ extension FoldedItems {
         block.bytes(emit)
         free.put(block)
       } else {
-        write(blocks[k], mine)
+        rows(blocks[k], widths: widths, colour: colour, into: mine)
         mine.bytes(emit)
       }
     }
     free.finish()
     thread?.join()
+  }
+
+  /// The display width of every column but the last over the whole list, measured in
+  /// two halves at once from `splitAt` items on.
+  func columnWidths(splitAt: Int = 4_000) -> [Int] {
+    guard count >= max(2, splitAt) else { return measure(0..<count) }
+    let half = count / 2
+    let (first, second) = concurrently({ measure(0..<half) }, { [self] in measure(half..<count) })
+    return zip(first, second).map { max($0, $1) }
   }
 
   /// The display width of every column but the last (which is never padded), headers
@@ -221,8 +210,8 @@ extension FoldedItems {
   }
 
   /// The rows of the items at `positions` without their time cells, for a snapshot's
-  /// `open_table` part (`OpenTablePart`): `body` gets each row's text, where its time
-  /// cells go in it, and the slot.
+  /// table of its open items (`OpenTablePart`): `body` gets each row's text, where its
+  /// time cells go in it, and the slot.
   func rowsWithoutTimeCells(
     _ positions: Range<Int>, widths: [Int], _ body: (_ text: UnsafeBufferPointer<UInt8>, _ timeCellsAt: Int, _ slot: Int32) -> Void
   ) {
@@ -434,7 +423,8 @@ private struct DayTexts {
 }
 
 /// A buffer of table rows, written by one thread and read by another in turn (never at
-/// once: `HandOff` passes it between them), used again for the next block.
+/// once: a `HandOff`, or `OpenTablePrinter`'s monitor, passes it between them), used
+/// again for the next block.
 final class RowBlock: @unchecked Sendable {
   private var storage = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
   private var count = 0
