@@ -151,7 +151,7 @@ extension SQLiteEventStore {
     for snapshot in try snapshots() {
       let problem = "snapshot \(snapshot.id) (events up to seq \(snapshot.seqBound), cut \(Timestamp.formatUTC(snapshot.cutMicros)))"
       let repair =
-        "remove it with: sqlite3 STORE 'DELETE FROM snapshots; DELETE FROM checkpoints; DELETE FROM open_tables' (the next append of enough events writes a new one)"
+        "remove it with: sqlite3 STORE 'DELETE FROM snapshots; DELETE FROM checkpoints; DROP TABLE IF EXISTS open_tables' (the next append of enough events writes a new one)"
       guard let weights = FoldSnapshot.weights(fingerprint: snapshot.weights) else {
         faults.append(VerifyFault(seq: snapshot.seqBound, message: "\(problem) names weights this version cannot read; \(repair)"))
         continue
