@@ -389,7 +389,7 @@ import Testing
       #expect(alone.dateFlags[Int(k)] == fold.items.dateFlags[Int(slot)] & 1 && alone.outcome[Int(k)] == 0)
     }
     // A record's length made to run past its segment.
-    let segments = OpenItemsPart.encode(fold.items, listed: OpenItemsPart.listed(fold.items))
+    let segments = OpenItemsPart.encode(fold.items, listed: try #require(OpenItemsPart.listed(fold.items)))
     #expect(Array(segments.joined()) == bytes)
     var last = segments.last!
     let m = OpenItemsPart.magic.count

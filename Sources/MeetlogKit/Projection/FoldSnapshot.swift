@@ -36,10 +36,11 @@ enum FoldSnapshot {
 
   /// The snapshot of a fold that kept its items' details (ids are read from them).
   /// The `items` and `open_items` parts come as their segments (`ItemsPart`,
-  /// `OpenItemsPart`), each compressed on its own; the open items' table is nil when an
-  /// open item lacks its details or none is open.
+  /// `OpenItemsPart`), each compressed on its own. Both open items' parts are nil when
+  /// an open item lacks its details (a part that left it out would be read as the whole
+  /// list), and the table also when none is open.
   static func encode(_ fold: StateFold) -> (
-    relations: [UInt8], items: [[UInt8]], openItems: [[UInt8]], openTable: OpenTablePart.Encoded?
+    relations: [UInt8], items: [[UInt8]], openItems: [[UInt8]]?, openTable: OpenTablePart.Encoded?
   ) {
     var w = ByteWriter()
     w.bytes(magic)
@@ -75,7 +76,8 @@ enum FoldSnapshot {
     }
     let listed = OpenItemsPart.listed(fold.items)
     return (
-      w.output, ItemsPart.encode(fold.items), OpenItemsPart.encode(fold.items, listed: listed), listed.flatMap { OpenTablePart.encode($0) }
+      w.output, ItemsPart.encode(fold.items), listed.map { OpenItemsPart.encode(fold.items, listed: $0) },
+      listed.flatMap { OpenTablePart.encode($0) }
     )
   }
 

@@ -30,9 +30,9 @@ enum OpenItemsPart {
   }
 
   /// The segments of `items`' open items, in `listed`'s order (`listed(_:)`), so that a
-  /// list read back needs no sorting; without it, those with details in slot order.
-  static func encode(_ items: ItemStore, listed: FoldedItems?) -> [[UInt8]] {
-    let open = listed?.slots ?? (0..<Int32(items.count)).filter { items.outcome[Int($0)] == 0 && items.detailStart[Int($0)] >= 0 }
+  /// list read back needs no sorting.
+  static func encode(_ items: ItemStore, listed: FoldedItems) -> [[UInt8]] {
+    let open = listed.slots
     let per = perSegment(count: open.count)
     return items.arena.withUnsafeBufferPointer { all in
       stride(from: 0, to: open.count, by: per).map { first in

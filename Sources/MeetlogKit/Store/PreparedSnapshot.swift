@@ -31,7 +31,8 @@ struct PreparedSnapshot {
   let key: Key
   let relations: [UInt8]
   let items: [UInt8]
-  let openItems: [UInt8]
+  /// The open items' part (`OpenItemsPart`); nil when the fold cannot list them all.
+  let openItems: [UInt8]?
   /// The open items' table (`OpenTablePart`); nil when there is none to store.
   let openTable: [UInt8]?
   let checkpoints: [CheckpointRow]
@@ -46,7 +47,7 @@ struct PreparedSnapshot {
     let compressor = ZstdCompressor(level: 3)
     relations = compressor.compress(parts.relations)
     items = parts.items.flatMap { compressor.compress($0) }
-    openItems = parts.openItems.flatMap { compressor.compress($0) }
+    openItems = parts.openItems.map { $0.flatMap { compressor.compress($0) } }
     openTable = parts.openTable.map { OpenTablePart.value($0, compressor: compressor) }
   }
 

@@ -389,7 +389,7 @@ extension SQLiteEventStore: SnapshotStore {
         try insert.bind(4, prepared.key.fingerprint)
         try insert.bind(5, prepared.relations)
         try insert.bind(6, prepared.items)
-        try insert.bind(7, prepared.openItems)
+        if let openItems = prepared.openItems { try insert.bind(7, openItems) } else { try insert.bindNull(7) }
         try insert.run()
         let id = try connection.scalar("SELECT last_insert_rowid()")
         try storeCheckpoints(prepared.checkpoints, snapshotId: id)

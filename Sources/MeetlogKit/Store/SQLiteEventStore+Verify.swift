@@ -180,7 +180,7 @@ extension SQLiteEventStore {
       if openItemsStored, let stored = try storedPart(snapshot, "open_items") {
         // Another version's layout is not read (`state` reads the texts from the pledges).
         let otherVersion = stored.starts(with: OpenItemsPart.family) && !stored.starts(with: OpenItemsPart.magic)
-        openItemsDiffer = !otherVersion && stored != Array(rebuilt.openItems.joined())
+        openItemsDiffer = !otherVersion && stored != rebuilt.openItems.map { Array($0.joined()) }
       } else if openItemsStored {
         openItemsDiffer = true
       }
