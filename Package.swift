@@ -21,12 +21,15 @@ let package = Package(
     // SHA-256 from the system's OpenSSL: swift-crypto would link all of Foundation, which
     // costs every `meetlog append` process milliseconds of start-up.
     .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
+    // glibc's mallopt (ProcessMemory).
+    .systemLibrary(name: "CMalloc"),
     .target(
       name: "MeetlogKit",
       dependencies: [
         "CSQLite",
         "CZstd",
         "CCrypto",
+        "CMalloc",
       ],
       swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
     ),

@@ -28,6 +28,7 @@ struct Meetlog: ParsableCommand {
   )
 
   static func main() {
+    ProcessMemory.configure()
     // A file-size limit (ulimit -f) must fail the write, not kill the process mid-append.
     signal(SIGXFSZ, SIG_IGN)
     // A parent may start us with signals blocked (threads of test runners do): `tail

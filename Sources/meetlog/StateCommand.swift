@@ -32,6 +32,9 @@ struct StateCommand: ParsableCommand {
   func run() throws {
     let point = try point.point()
     let scoreWeights = try weights.load()
+    // A snapshot leaves little to fold: the threads make a few large arrays each
+    // (`ProcessMemory.shareOneArena`).
+    if !noSnapshots { ProcessMemory.shareOneArena() }
     let store = try SQLiteEventStore(path: store.path, mode: .read)
     store.progress = ProgressLine.forStandardError("replaying")
     defer { store.progress?.finish() }

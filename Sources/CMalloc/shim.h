@@ -1,0 +1,4 @@
+/* glibc's malloc tuning (mallopt), which Swift's Glibc module does not export. */
+#include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
