@@ -4,7 +4,11 @@
 // would; the durable single append goes through the library.
 //
 //   meetlog-bench --meetlog PATH --events FILE --work DIR [--single N] [--loop N]
-//                 [--large STORE --large-events N]
+//                 [--repeat N] [--large STORE --large-events N]
+//
+// Each whole-process figure of a round (the batched append, the replay, verify, the
+// large store's queries) is the median of `--repeat` runs (3): one run of a two-thread
+// pipeline on this shared two-core machine moved by half from one round to the next.
 import Glibc
 import MeetlogKit
 
@@ -14,6 +18,7 @@ struct Options {
   var work = "/tmp/meetlog-bench-self"
   var single = 2000
   var loop = 200
+  var repeats = 3
   var large: String?
   var largeEvents = 0
 
@@ -31,6 +36,7 @@ struct Options {
       case "--work": work = value()
       case "--single": single = Int(value()) ?? single
       case "--loop": loop = Int(value()) ?? loop
+      case "--repeat": repeats = max(1, Int(value()) ?? repeats)
       case "--large": large = value()
       case "--large-events": largeEvents = Int(value()) ?? 0
       default: fail("unknown argument \(arguments[i])")
@@ -91,6 +97,20 @@ func peakRSSKilobytes(_ arguments: [String]) -> Int {
   return kilobytes
 }
 
+/// The median time of `options.repeats` runs of `arguments` (`prepare` before each, not
+/// timed), failing with `what` when one exits with an error.
+func medianSeconds(_ arguments: [String], _ what: String, prepare: () -> Void = {}) -> Double {
+  var times: [Double] = []
+  for _ in 0..<options.repeats {
+    prepare()
+    let run = spawn(arguments)
+    guard run.status == 0 else { fail("\(what) exited \(run.status)") }
+    times.append(run.seconds)
+  }
+  times.sort()
+  return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+}
+
 func currentEnvironment() -> [String] {
   var list: [String] = []
   var pointer = environ
@@ -126,21 +146,18 @@ let store = options.work + "/bench.db"
 let meetlog = options.meetlog
 
 // Batched append: one process, the whole file, into a new store.
-removeStore(store)
-let append = spawn([meetlog, "append", "--store", store, "--format", "ndjson", options.events])
-guard append.status == 0 else { fail("meetlog append exited \(append.status)") }
-result("append_batch", count / append.seconds, "ev/s")
+let appendSeconds = medianSeconds(
+  [meetlog, "append", "--store", store, "--format", "ndjson", options.events], "meetlog append", prepare: { removeStore(store) })
+result("append_batch", count / appendSeconds, "ev/s")
 result("db_bytes", (fileSize(store) + fileSize(store + "-wal")) / count, "B/event")
 result("raw_json_bytes", fileSize(options.events) / count - 1, "B/event")
 
 // Full replay: `state` now with snapshots off, every event folded, JSON written to /dev/null.
-let replay = spawn([meetlog, "state", "--all", "--format", "json", "--no-snapshots", "--store", store])
-guard replay.status == 0 else { fail("meetlog state exited \(replay.status)") }
-result("replay_full", count / replay.seconds, "ev/s")
+let replaySeconds = medianSeconds(
+  [meetlog, "state", "--all", "--format", "json", "--no-snapshots", "--store", store], "meetlog state")
+result("replay_full", count / replaySeconds, "ev/s")
 
-let verify = spawn([meetlog, "verify", "--store", store])
-guard verify.status == 0 else { fail("meetlog verify exited \(verify.status)") }
-result("verify", count / verify.seconds, "ev/s")
+result("verify", count / medianSeconds([meetlog, "verify", "--store", store], "meetlog verify"), "ev/s")
 
 // Durable single appends through the library: one transaction (synchronous=FULL) each.
 let singleStore = options.work + "/single.db"
@@ -180,9 +197,8 @@ if let large = options.large {
     ("large_state_asof_relations", ["state", "relations", "--as-of", "2019-12-31"]),
     ("large_state_now_full", ["state"]),
   ] {
-    let run = spawn([meetlog] + arguments + ["--store", large])
-    guard run.status == 0 else { fail("meetlog \(arguments.joined(separator: " ")) exited \(run.status)") }
-    result(key, run.seconds * 1000, "ms")
+    let seconds = medianSeconds([meetlog] + arguments + ["--store", large], "meetlog \(arguments.joined(separator: " "))")
+    result(key, seconds * 1000, "ms")
   }
   // Replaying every event (snapshots off): the fold's memory, then the memory of also
   // printing every item as JSON.
