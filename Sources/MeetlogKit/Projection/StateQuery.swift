@@ -219,19 +219,16 @@ public enum StateQuery {
       case .events(let payloads, let read):
         // After a failure, drain the hand-off so that the reader can finish.
         guard failure == nil && !itemsMissing else { continue }
-        var events: [FoldEvent] = []
-        events.reserveCapacity(payloads.count)
+        // Each event folded as it is decoded once the items are in (kept until then):
+        // collecting a batch first copied every event and its Strings once more.
+        let direct = itemsInstalled(wait: false) && !itemsMissing
         do throws(MeetlogError) {
           try payloads.forEach { (bytes, seq) throws(MeetlogError) in
-            if let event = try FoldReader.decode(bytes, seq: seq, topics: &fold.topics, cities: &fold.cities) { events.append(event) }
+            guard let event = try FoldReader.decode(bytes, seq: seq, topics: &fold.topics, cities: &fold.cities) else { return }
+            if direct { fold.applyRecording(event) } else { kept.append(event) }
           }
         } catch {
           failure = error
-        }
-        if itemsInstalled(wait: false) {
-          if !itemsMissing { for event in events { fold.applyRecording(event) } }
-        } else {
-          kept += events
         }
         if read - reported >= 4096 {
           reported = read
