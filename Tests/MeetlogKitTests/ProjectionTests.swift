@@ -320,8 +320,33 @@ import Testing
       starts.append(Int32(bytes.count))
     }
     var loaded = LoadedIds(idStart: starts, idBytes: bytes)
-    for (slot, id) in ids.enumerated() { #expect(loaded.find(id) == Int32(slot)) }
-    #expect(loaded.find("item-none") == nil)
+    func find(_ id: String) -> Int32? {
+      var id = id
+      return id.withUTF8 { loaded.find($0, hash: IdHash.hash($0)) }
+    }
+    for (slot, id) in ids.enumerated() { #expect(find(id) == Int32(slot)) }
+    #expect(find("item-none") == nil)
+  }
+
+  /// The table of ids a fold added, through several doublings: every id finds its slot,
+  /// ids that differ in one byte or in length do not find each other.
+  @Test func everyAddedIdIsFound() {
+    var ids = (0..<5_000).map { "item-\($0 * 7919 % 100_003)" }
+    ids += ["", "a", "1234567", "12345678", "123456789", "1234567812345678", "12345678123456789", "item-1 "]
+    var added = AddedIds()
+    func withBytes<T>(_ id: String, _ body: (UnsafeBufferPointer<UInt8>, UInt64) -> T) -> T {
+      var id = id
+      return id.withUTF8 { body($0, IdHash.hash($0)) }
+    }
+    for (k, id) in ids.enumerated() {
+      #expect(withBytes(id) { added.find($0, hash: $1) } == nil, "\(id) before it was added")
+      withBytes(id) { added.insert($0, hash: $1, slot: Int32(k * 3)) }
+    }
+    #expect(added.count == ids.count)
+    for (k, id) in ids.enumerated() { #expect(withBytes(id) { added.find($0, hash: $1) } == Int32(k * 3), "\(id)") }
+    for absent in ["item-none", "item-", "item-10000000", "123456781234567", "item-1  "] {
+      #expect(withBytes(absent) { added.find($0, hash: $1) } == nil, "\(absent)")
+    }
   }
 }
 

@@ -344,7 +344,7 @@ struct CheckpointRecorder {
       items.detailStart = [Int32](repeating: -1, count: kept)
     }
     items.arena = []
-    items.added = [:]
+    items.added = AddedIds()
     items.keepDetails = false
     items.loaded = ids
     for s in 0..<kept where items.outcome[s] != 0 && items.resolvedMicros[s] > cut {

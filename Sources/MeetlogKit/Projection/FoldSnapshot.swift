@@ -226,7 +226,7 @@ struct LoadedIds {
         idStart.withUnsafeBufferPointer { starts in
           for slot in 0..<count {
             let bytes = UnsafeBufferPointer(rebasing: all[Int(starts[slot])..<Int(starts[slot + 1])])
-            buffer[slot] = Self.hash(bytes) << shift | UInt64(slot)
+            buffer[slot] = IdHash.hash(bytes) << shift | UInt64(slot)
           }
         }
       }
@@ -276,46 +276,23 @@ struct LoadedIds {
     String(decoding: idBytes[Int(idStart[Int(slot)])..<Int(idStart[Int(slot) + 1])], as: UTF8.self)
   }
 
-  mutating func find(_ id: String) -> Int32? {
+  /// The slot whose id is `wanted` (hashed by `IdHash` as `hash`), if any.
+  mutating func find(_ wanted: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int32? {
     if !built { buildIndex() }
-    var id = id
-    return id.withUTF8 { wanted -> Int32? in
-      let prefix = Self.hash(wanted) << slotBits
-      let slotMask = (UInt64(1) << slotBits) - 1
-      var low = 0
-      var high = keys.count
-      while low < high {
-        let mid = (low + high) / 2
-        if keys[mid] < prefix { low = mid + 1 } else { high = mid }
-      }
-      while low < keys.count, keys[low] & ~slotMask == prefix {
-        let slot = Int(keys[low] & slotMask)
-        if idBytes[Int(idStart[slot])..<Int(idStart[slot + 1])].elementsEqual(wanted) { return Int32(slot) }
-        low += 1
-      }
-      return nil
+    let prefix = hash << slotBits
+    let slotMask = (UInt64(1) << slotBits) - 1
+    var low = 0
+    var high = keys.count
+    while low < high {
+      let mid = (low + high) / 2
+      if keys[mid] < prefix { low = mid + 1 } else { high = mid }
     }
-  }
-
-  /// A hash of the bytes for this in-memory table only (never stored), eight bytes at a time.
-  private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-    var at = 0
-    let raw = UnsafeRawBufferPointer(bytes)
-    while at + 8 <= bytes.count {
-      h = (h ^ raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-      h ^= h >> 32
-      at += 8
+    while low < keys.count, keys[low] & ~slotMask == prefix {
+      let slot = Int(keys[low] & slotMask)
+      if idBytes[Int(idStart[slot])..<Int(idStart[slot + 1])].elementsEqual(wanted) { return Int32(slot) }
+      low += 1
     }
-    var tail: UInt64 = 0
-    var shift: UInt64 = 0
-    while at < bytes.count {
-      tail |= UInt64(bytes[at]) << shift
-      shift += 8
-      at += 1
-    }
-    h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-    return h ^ (h >> 29)
+    return nil
   }
 }
 

@@ -23,7 +23,7 @@ struct ItemStore {
   var detailStart: [Int32] = []
   var arena: [UInt8] = []
   /// Items added by this fold.
-  var added: [String: Int32] = [:]
+  var added = AddedIds()
   /// Items loaded from a snapshot.
   var loaded = LoadedIds()
   /// False when only counts are needed (`state relations`): no details are kept.
@@ -32,9 +32,15 @@ struct ItemStore {
   var count: Int { pledgedMicros.count }
 
   mutating func find(_ id: String) -> Int32? {
-    if let slot = added[id] { return slot }
+    var id = id
+    return id.withUTF8 { find($0, hash: IdHash.hash($0)) }
+  }
+
+  /// The slot of the item whose id's bytes are `id`, hashed by `IdHash` as `hash`.
+  mutating func find(_ id: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int32? {
+    if let slot = added.find(id, hash: hash) { return slot }
     guard !loaded.isEmpty else { return nil }
-    return loaded.find(id)
+    return loaded.find(id, hash: hash)
   }
 
   func pairs(of slot: Int32) -> ArraySlice<PairIndex> {
@@ -57,10 +63,14 @@ struct ItemStore {
   /// Adds a pledged item, or replaces the item of the same id (a pledge retracted and
   /// pledged again keeps its slot, as `Projector` keeps its key).
   mutating func pledge(_ p: FoldEvent.Pledge, pairs itemPairs: [PairIndex], micros: Int64, isDate: Bool) {
-    let id = p.item ?? p.id
+    var id = p.item ?? p.id
     let start = Int32(arena.count)
     if keepDetails { writeDetails(p) }
-    if let slot = find(id) {
+    let (slot, hash) = id.withUTF8 { bytes in
+      let hash = IdHash.hash(bytes)
+      return (find(bytes, hash: hash), hash)
+    }
+    if let slot {
       // Rare: rebuild the pair ranges with the new pairs in place.
       var rebuilt: [PairIndex] = []
       var starts: [Int32] = [0]
@@ -80,7 +90,8 @@ struct ItemStore {
       detailStart[s] = keepDetails ? start : -1
       return
     }
-    added[id] = Int32(count)
+    let newSlot = Int32(count)
+    id.withUTF8 { added.insert($0, hash: hash, slot: newSlot) }
     pairs += itemPairs
     pairStart.append(Int32(pairs.count))
     pledgedMicros.append(micros)
