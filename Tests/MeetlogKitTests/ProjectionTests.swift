@@ -328,6 +328,23 @@ import Testing
     #expect(find("item-none") == nil)
   }
 
+  /// Interned strings keep their first index through the table's doublings; equal
+  /// bytes give the same index, different bytes (a prefix, the empty string) another.
+  @Test func internedStringsKeepTheirIndex() {
+    let words = (0..<3_000).map { "topic \($0 * 7919 % 100_003)" } + ["", "t", "topic 1", "topic 1 ", "topic 10"]
+    var table = StringTable()
+    var first: [String: Int32] = [:]
+    for round in 0..<2 {
+      for word in words {
+        let index = table.intern(word)
+        if round == 0, first[word] == nil { first[word] = index }
+        #expect(index == first[word], "\(word)")
+        #expect(table[index] == word)
+      }
+    }
+    #expect(table.strings.count == Set(words).count)
+  }
+
   /// The table of ids a fold added, through several doublings: every id finds its slot,
   /// ids that differ in one byte or in length do not find each other.
   @Test func everyAddedIdIsFound() {

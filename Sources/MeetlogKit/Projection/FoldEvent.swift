@@ -54,20 +54,45 @@ extension FoldEvent {
 }
 
 /// Interns strings the fold counts or repeats (topics, cities) as small integers, looked
-/// up from raw bytes without making a String on a hit.
+/// up from raw bytes without making a String on a hit: an open-addressing table of
+/// indexes by FNV-1a of the bytes (a `[UInt64: [Int32]]` cost a SipHash and an array's
+/// retain per lookup, three lookups an event).
 struct StringTable {
   private(set) var strings: [String] = []
-  private var byHash: [UInt64: [Int32]] = [:]
+  /// Each string's hash, to place it again when the table grows.
+  private var hashes: [UInt64] = []
+  /// Per entry: 0 empty, else the index + 1 of a string.
+  private var table: [Int32] = []
 
   mutating func intern(_ raw: UnsafeBufferPointer<UInt8>) -> Int32 {
     let hash = FNV1a.hash(raw)
-    if let candidates = byHash[hash] {
-      for index in candidates where Self.same(strings[Int(index)], raw) { return index }
+    if !table.isEmpty {
+      let mask = table.count - 1
+      var at = Int(truncatingIfNeeded: hash ^ hash >> 29) & mask
+      while table[at] != 0 {
+        let index = table[at] - 1
+        if hashes[Int(index)] == hash && Self.same(strings[Int(index)], raw) { return index }
+        at = (at + 1) & mask
+      }
     }
     let index = Int32(strings.count)
     strings.append(String(decoding: raw, as: UTF8.self))
-    byHash[hash, default: []].append(index)
+    hashes.append(hash)
+    if strings.count * 2 > table.count {
+      table = [Int32](repeating: 0, count: max(64, table.count * 2))
+      for k in hashes.indices { place(Int32(k)) }
+    } else {
+      place(index)
+    }
     return index
+  }
+
+  private mutating func place(_ index: Int32) {
+    let hash = hashes[Int(index)]
+    let mask = table.count - 1
+    var at = Int(truncatingIfNeeded: hash ^ hash >> 29) & mask
+    while table[at] != 0 { at = (at + 1) & mask }
+    table[at] = index + 1
   }
 
   mutating func intern(_ string: String) -> Int32 {
