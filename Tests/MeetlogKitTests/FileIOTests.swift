@@ -50,3 +50,24 @@ import Testing
     }
   }
 }
+
+/// `sameBytes(asJoined:)` compares bytes with segments laid end to end, as
+/// `Array(segments.joined()) == bytes` did.
+@Suite struct SameBytesTests {
+  @Test func comparesWithSegmentsEndToEnd() {
+    let bytes: [UInt8] = Array(0..<200).map { UInt8($0) }
+    let segments: [[UInt8]] = [Array(bytes[0..<7]), [], Array(bytes[7..<150]), Array(bytes[150...])]
+    #expect(bytes.sameBytes(asJoined: segments))
+    #expect(bytes.sameBytes(asJoined: [bytes]))
+    #expect(![UInt8]().sameBytes(asJoined: [[1]]))
+    #expect([UInt8]().sameBytes(asJoined: [[], []]))
+    var changed = segments
+    changed[3][10] ^= 1
+    #expect(!bytes.sameBytes(asJoined: changed))
+    #expect(!bytes.sameBytes(asJoined: Array(segments.dropLast())))
+    #expect(!bytes.sameBytes(asJoined: segments + [[0]]))
+    for split in [0, 1, 99, 200] {
+      #expect(bytes.sameBytes(asJoined: [Array(bytes[..<split]), Array(bytes[split...])]) == true)
+    }
+  }
+}

@@ -322,7 +322,7 @@ struct CheckpointRecorder {
       var idStart: [Int32] = [0]
       var idBytes: [UInt8] = []
       for slot in 0..<Int32(kept) {
-        idBytes += items.itemId(slot).utf8
+        items.appendItemId(slot, to: &idBytes)
         idStart.append(Int32(idBytes.count))
       }
       ids = LoadedIds(idStart: idStart, idBytes: idBytes)

@@ -109,6 +109,19 @@ struct ItemStore {
     return loaded.id(of: slot)
   }
 
+  /// Appends the bytes of a slot's item id to `bytes`, reading only the first two texts
+  /// of its details (`itemId` decoded them all, as Strings: a snapshot's items part
+  /// takes every id).
+  func appendItemId(_ slot: Int32, to bytes: inout [UInt8]) {
+    let start = detailStart[Int(slot)]
+    guard start >= 0 else { return bytes += loaded.bytes(of: slot) }
+    arena.withUnsafeBufferPointer { all in
+      var reader = DetailReader(all, at: start)
+      let event = reader.text()!
+      bytes.append(contentsOf: reader.text() ?? event)
+    }
+  }
+
   /// The slots whose details are still to be read (items loaded from a snapshot).
   var slotsWithoutDetails: [Int32] {
     (0..<Int32(count)).filter { detailStart[Int($0)] < 0 }

@@ -47,7 +47,7 @@ enum ItemsPart {
     var idStart: [Int32] = [0]
     var idBytes: [UInt8] = []
     for slot in slots {
-      idBytes += items.itemId(Int32(slot)).utf8
+      items.appendItemId(Int32(slot), to: &idBytes)
       idStart.append(Int32(idBytes.count))
     }
     w.array(idStart)

@@ -180,12 +180,14 @@ extension SQLiteEventStore {
       if openItemsStored, let stored = try storedPart(snapshot, "open_items") {
         // Another version's layout is not read (`state` reads the texts from the pledges).
         let otherVersion = stored.starts(with: OpenItemsPart.family) && !stored.starts(with: OpenItemsPart.magic)
-        openItemsDiffer = !otherVersion && stored != rebuilt.openItems.map { Array($0.joined()) }
+        openItemsDiffer = !otherVersion && !(rebuilt.openItems.map { stored.sameBytes(asJoined: $0) } ?? false)
       } else if openItemsStored {
         openItemsDiffer = true
       }
       if try openTableDiffers(snapshot, rebuilt: rebuilt.openTable) { openItemsDiffer = true }
-      if stored.0 != rebuilt.relations || (!itemsOfAnotherVersion && stored.1 != Array(rebuilt.items.joined())) || openItemsDiffer {
+      let relationsDiffer = !(stored.0?.sameBytes(as: rebuilt.relations) ?? false)
+      let itemsDiffer = !itemsOfAnotherVersion && !(stored.1?.sameBytes(asJoined: rebuilt.items) ?? false)
+      if relationsDiffer || itemsDiffer || openItemsDiffer {
         faults.append(VerifyFault(seq: snapshot.seqBound, message: "\(problem) does not match the log; \(repair)"))
       } else if let recorder = fold.recorder, !recorder.valid || storedRows != recorder.rows {
         faults.append(VerifyFault(seq: snapshot.seqBound, message: "\(problem): its checkpoints do not match the log; \(repair)"))

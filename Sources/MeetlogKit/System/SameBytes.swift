@@ -11,4 +11,22 @@ extension Array where Element == UInt8 {
     guard count > 0 else { return true }
     return withUnsafeBufferPointer { memcmp($0.baseAddress!, other.baseAddress!, count) == 0 }
   }
+
+  func sameBytes(as other: [UInt8]) -> Bool { other.withUnsafeBufferPointer { sameBytes(as: $0) } }
+
+  /// True when the bytes are `segments` one after another, compared where they lie:
+  /// `Array(segments.joined())` copied them one byte at a time first (with `==` after
+  /// it, a seventh of `verify`'s snapshot check once its fold was done).
+  func sameBytes(asJoined segments: [[UInt8]]) -> Bool {
+    guard count == segments.reduce(0, { $0 + $1.count }) else { return false }
+    return withUnsafeBufferPointer { all in
+      var at = 0
+      for segment in segments {
+        let same = segment.withUnsafeBufferPointer { s in s.isEmpty || memcmp(all.baseAddress! + at, s.baseAddress!, s.count) == 0 }
+        guard same else { return false }
+        at += segment.count
+      }
+      return true
+    }
+  }
 }
