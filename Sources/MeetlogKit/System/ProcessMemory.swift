@@ -4,8 +4,7 @@ import CMalloc
 ///
 /// A command lives for milliseconds to seconds and touches tens of megabytes of fresh
 /// memory: `state --as-of` on a million events took about 9,700 page faults, and glibc
-/// handed every large array its own mapping, unmapped again on free (each unmap a TLB
-/// flush on every core the process runs on). Here large blocks come from the heap, freed
+/// handed every large array its own mapping, unmapped again on free. Here large blocks come from the heap, freed
 /// memory stays there for the next array, and the heap is backed by transparent huge
 /// pages where the kernel allows them (`madvise` mode). Threads other than the main one
 /// keep arenas of their own in small pages unless `shareOneArena` (the as-of: 7,300
