@@ -4,8 +4,8 @@ import CMalloc
 ///
 /// A command lives for milliseconds to seconds and touches tens of megabytes of fresh
 /// memory: `state --as-of` on a million events took about 9,700 page faults, and glibc
-/// handed every large array its own mapping, unmapped again on free. Here large blocks come from the heap, freed
-/// memory stays there for the next array, and the heap is backed by transparent huge
+/// handed every large array its own mapping, unmapped again on free. Here large blocks
+/// come from the heap, freed memory stays there for the next array, and the heap is backed by transparent huge
 /// pages where the kernel allows them (`madvise` mode). Threads other than the main one
 /// keep arenas of their own in small pages unless `shareOneArena` (the as-of: 7,300
 /// faults with `configure`, 960 with both).
@@ -31,9 +31,9 @@ public enum ProcessMemory {
   /// arena of its own; call before the threads start. For a query resumed from a
   /// snapshot, whose threads make a few large arrays each (`state --as-of` on a million
   /// events: 7,300 page faults with arenas per thread, 960 without; 37.6 → 31.9 ms,
-  /// medians of 40). Not for folds of the whole log: their threads hand each other
-  /// thousands of small blocks, and one arena's lock made a 100k replay 173 → 204 ms and
-  /// a 100k append 807 → 989 ms.
+  /// medians of 40). Not for folds of the whole log or appends, whose threads pass each
+  /// other many small blocks: with one arena a 100k replay took 173 → 204 ms and a 100k
+  /// append 807 → 989 ms.
   public static func shareOneArena() {
     _ = mallopt(M_ARENA_MAX, 1)
   }
